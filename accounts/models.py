@@ -1,0 +1,81 @@
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from lib import clock
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        return self.create_user(email, password, is_staff=True, is_superuser=True, **fields)
+
+
+class User(AbstractUser):
+    """A login by email. A customer's user has a Customer; an operator's is staff."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email"), unique=True)
+    # Raised to end every session of the user at once (logout, password change).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("utente")
+        verbose_name_plural = _("utenti")
+
+    def __str__(self):
+        return self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        key_salt = "conserva.accounts.User.session_auth_hash"
+        value = f"{self.password}:{self.session_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def end_all_sessions(self):
+        User.objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+        self.refresh_from_db(fields=["session_epoch"])
+
+
+class Customer(models.Model):
+    """A business with its fiscal data, as the next invoice will use them."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="customer")
+    company_name = models.CharField(_("ragione sociale"), max_length=200)
+    vat_number = models.CharField(_("partita IVA"), max_length=11, blank=True)
+    tax_code = models.CharField(_("codice fiscale"), max_length=16, blank=True)
+    address = models.CharField(_("indirizzo"), max_length=200)
+    postcode = models.CharField(_("CAP"), max_length=5)
+    city = models.CharField(_("comune"), max_length=100)
+    province = models.CharField(_("provincia"), max_length=2)
+    country = models.CharField(_("nazione"), max_length=2, default="IT", editable=False)
+    sdi_code = models.CharField(_("codice destinatario SDI"), max_length=7, blank=True)
+    pec = models.EmailField(_("PEC"), blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("cliente")
+        verbose_name_plural = _("clienti")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(vat_number="", tax_code=""), name="customer_has_vat_number_or_tax_code"
+            ),
+            models.CheckConstraint(condition=~models.Q(sdi_code="", pec=""), name="customer_has_sdi_code_or_pec"),
+        ]
+
+    def __str__(self):
+        return self.company_name

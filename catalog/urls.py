@@ -1,0 +1,9 @@
+from django.urls import path
+
+from catalog import views
+
+app_name = "catalog"
+urlpatterns = [
+    path("", views.plans, name="plans"),
+    path("<slug:code>/acquista/", views.buy, name="buy"),
+]

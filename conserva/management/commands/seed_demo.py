@@ -1,0 +1,136 @@
+"""Demo data covering every visual state of the customer area, dated from today."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import Customer, User
+from accounts.services import customer_sign_up
+from catalog.models import GB, Plan, SpaceStep
+from lib import clock
+from orders.models import Order
+from orders.services import (
+    order_cancel,
+    order_choose_transfer,
+    order_place_first_purchase,
+    order_place_renewal,
+    order_place_space_increase,
+)
+from payments.services import transfer_register
+from subscriptions.models import Service
+from subscriptions.services import service_expire, service_set_auto_renew
+
+DEMO_PASSWORD = "demo-conserva-2026"  # a demo database only, recreated by every `make demo`
+CUSTOMER_EMAIL = "demo@conserva.example"
+OTHER_EMAIL = "bianchi@conserva.example"
+OPERATOR_EMAIL = "operatore@conserva.example"
+
+PLANS = [
+    ("base", "Base", "Per il professionista e la piccola impresa.", 5, "120.00"),
+    ("professional", "Professional", "Per lo studio che conserva per i propri clienti.", 20, "290.00"),
+    ("business", "Business", "Per l'azienda con molti documenti ogni anno.", 100, "790.00"),
+]
+SPACE_STEPS = [(5, "40.00"), (10, "70.00"), (50, "250.00")]
+
+
+class Command(BaseCommand):
+    help = "Fills an empty database with plans, an operator and demo customers in every state."
+
+    def handle(self, *args, **options):
+        if User.objects.filter(email=CUSTOMER_EMAIL).exists():
+            raise CommandError("The demo data is already there; `make demo` starts from a new database.")
+        with transaction.atomic():
+            plans = self._catalogue()
+            User.objects.create_superuser(OPERATOR_EMAIL, DEMO_PASSWORD)
+            self._demo_customer(plans)
+            self._other_customer(plans)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\nConserva demo ready at http://127.0.0.1:8000\n"
+                f"  customer area : {CUSTOMER_EMAIL} / {DEMO_PASSWORD}\n"
+                f"  another one   : {OTHER_EMAIL} / {DEMO_PASSWORD}\n"
+                f"  back-office   : http://127.0.0.1:8000/admin/  {OPERATOR_EMAIL} / {DEMO_PASSWORD}\n"
+                "  sandbox cards : 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined\n"
+                "  mail (password reset, assistance) is printed on this console\n"
+            )
+        )
+
+    def _catalogue(self) -> dict[str, Plan]:
+        for size, price in SPACE_STEPS:
+            SpaceStep.objects.create(size_gb=size, yearly_price_net=Decimal(price))
+        return {
+            code: Plan.objects.create(
+                code=code, name=name, description=text, storage_gb=gb, price_net=Decimal(price), position=index
+            )
+            for index, (code, name, text, gb, price) in enumerate(PLANS)
+        }
+
+    def _demo_customer(self, plans):
+        customer = customer_sign_up(
+            email=CUSTOMER_EMAIL,
+            password=DEMO_PASSWORD,
+            company={
+                "company_name": "Studio Rossi Commercialisti S.r.l.",
+                "vat_number": "01234560512",
+                "address": "Via Roma 12",
+                "postcode": "52100",
+                "city": "Arezzo",
+                "province": "AR",
+                "sdi_code": "M5UXCR1",
+            },
+        )
+        today = clock.today()
+        user = customer.user
+
+        # Expiring in 30 days (red), automatic renewal off: "Rinnova" shows; 40% used.
+        near = self._active_service(customer, plans["professional"], expires_on=today + datetime.timedelta(days=30))
+        self._set_used(near, Decimal("0.40"))
+        renewal, _created = order_place_renewal(service_id=near.pk, actor=user)
+        order_cancel(order_id=renewal.pk, actor=user)
+
+        # 75% used (red), automatic renewal on, a space increase waiting for payment.
+        full = self._active_service(customer, plans["business"], expires_on=today + datetime.timedelta(days=200))
+        self._set_used(full, Decimal("0.75"))
+        service_set_auto_renew(service_id=full.pk, enabled=True, actor=user)
+        order_place_space_increase(service_id=full.pk, step=SpaceStep.objects.get(size_gb=10), actor=user)
+
+        # Expired ten days ago, a renewal declared as paid by transfer, not yet registered.
+        expired = self._active_service(customer, plans["base"], expires_on=today - datetime.timedelta(days=10))
+        self._set_used(expired, Decimal("0.52"))
+        service_expire(service_id=expired.pk, today=today)
+        renewal, _created = order_place_renewal(service_id=expired.pk, actor=user)
+        order_choose_transfer(order_id=renewal.pk, actor=user)
+
+        # A first purchase not paid yet: the service waits for activation.
+        order_place_first_purchase(customer=customer, plan=plans["base"], actor=user)
+
+    def _other_customer(self, plans):
+        customer = customer_sign_up(
+            email=OTHER_EMAIL,
+            password=DEMO_PASSWORD,
+            company={
+                "company_name": "Bianchi Logistica S.p.A.",
+                "vat_number": "07654320519",
+                "address": "Corso Italia 3",
+                "postcode": "50123",
+                "city": "Firenze",
+                "province": "FI",
+                "pec": "bianchi@pec.example.it",
+            },
+        )
+        self._active_service(customer, plans["base"], expires_on=clock.today() + datetime.timedelta(days=150))
+
+    def _active_service(self, customer: Customer, plan: Plan, *, expires_on: datetime.date) -> Service:
+        """A service bought, paid by transfer and then moved so that it expires on `expires_on`."""
+        order = order_place_first_purchase(customer=customer, plan=plan, actor=customer.user)
+        transfer_register(order=order, operator=User.objects.get(email=OPERATOR_EMAIL))
+        started_on = expires_on - datetime.timedelta(days=365)
+        created_at = datetime.datetime.combine(started_on, datetime.time(10, 0), tzinfo=datetime.UTC)
+        Order.objects.filter(pk=order.pk).update(created_at=created_at, paid_at=created_at)
+        Service.objects.filter(pk=order.service_id).update(term_started_on=started_on, expires_on=expires_on)
+        return Service.objects.get(pk=order.service_id)
+
+    def _set_used(self, service: Service, share: Decimal):
+        Service.objects.filter(pk=service.pk).update(used_bytes=int(service.plan.storage_gb * GB * share))

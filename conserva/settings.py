@@ -1,0 +1,273 @@
+"""One settings module for every environment, read from CONSERVA_* environment variables.
+
+With no variables set it runs on SQLite in ./var with a locally generated secret key.
+Production sets CONSERVA_PRODUCTION=1 and must then give a secret key, hosts and a database.
+"""
+
+import os
+import secrets
+from decimal import Decimal
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("CONSERVA_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None:
+        raise ImproperlyConfigured(f"Set the environment variable {name}.")
+    return value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}.")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def local_secret_key() -> str:
+    """A key kept in VAR_DIR for development and tests, so that the repository holds none."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+PRODUCTION = env_bool("CONSERVA_PRODUCTION")
+DEBUG = env_bool("CONSERVA_DEBUG") and not PRODUCTION
+if PRODUCTION:
+    SECRET_KEY = env_str("CONSERVA_SECRET_KEY")
+else:
+    SECRET_KEY = os.environ.get("CONSERVA_SECRET_KEY") or local_secret_key()
+ALLOWED_HOSTS = env_list("CONSERVA_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CONSERVA_CSRF_TRUSTED_ORIGINS")
+SITE_URL = env_str("CONSERVA_SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "conserva",
+    "axes",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "accounts",
+    "audit",
+    "catalog",
+    "subscriptions",
+    "orders",
+    "payments",
+    "support",
+    "panel",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "conserva.middleware.ItalianFirstLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+if PRODUCTION:
+    # Serves the collected static files; in development runserver and the test server do.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+ROOT_URLCONF = "conserva.urls"
+WSGI_APPLICATION = "conserva.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "support.context_processors.contacts",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'conserva.sqlite3'}"),
+        conn_max_age=env_int("CONSERVA_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Waits for a writer instead of failing at once, and takes the write lock at BEGIN.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Accounts and sessions
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "subscriptions:list"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("CONSERVA_LOGIN_FAILURE_LIMIT", 3)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the email
+
+SESSION_IDLE_TIMEOUT = env_int("CONSERVA_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("CONSERVA_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Headers
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("CONSERVA_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("CONSERVA_HSTS_PRELOAD", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Languages: Italian first, English second
+LANGUAGE_CODE = "it"
+LANGUAGES = [("it", _("Italiano")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Rome"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("CONSERVA_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Mail: the console in development, SMTP when CONSERVA_EMAIL_HOST is set
+EMAIL_HOST = os.environ.get("CONSERVA_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("CONSERVA_EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("CONSERVA_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("CONSERVA_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("CONSERVA_EMAIL_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("CONSERVA_FROM_EMAIL", "Conserva <noreply@conserva.example>")
+SUPPORT_EMAIL = env_str("CONSERVA_SUPPORT_EMAIL", "assistenza@conserva.example")
+
+# Deferred work
+TASKS = {"default": {"BACKEND": os.environ.get("CONSERVA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CONSERVA_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+}
+
+# The business: money, terms, the provider's contacts and bank details
+CURRENCY = "EUR"
+VAT_RATE = Decimal(env_str("CONSERVA_VAT_RATE", "0.22"))
+EXPIRY_WARNING_DAYS = env_int("CONSERVA_EXPIRY_WARNING_DAYS", 90)
+SPACE_WARNING_PERCENT = env_int("CONSERVA_SPACE_WARNING_PERCENT", 70)
+GRACE_PERIOD_DAYS = env_int("CONSERVA_GRACE_PERIOD_DAYS", 30)
+AUTO_RENEWAL_LEAD_DAYS = env_int("CONSERVA_AUTO_RENEWAL_LEAD_DAYS", 30)
+ORDERS_PER_PAGE = env_int("CONSERVA_ORDERS_PER_PAGE", 10)
+
+PROVIDER_NAME = env_str("CONSERVA_PROVIDER_NAME", "Conserva S.r.l.")
+CONTACTS = [
+    (_("Informazioni commerciali"), env_str("CONSERVA_PHONE_SALES", "+39 0575 05077")),
+    (_("Clienti"), env_str("CONSERVA_PHONE_CUSTOMERS", "+39 0575 0504")),
+    (_("Partner e CDRL"), env_str("CONSERVA_PHONE_PARTNERS", "+39 0575 0500")),
+]
+# Monday to Friday; the days are a translated label, the times come from here.
+CONTACT_HOURS_OPEN = env_str("CONSERVA_CONTACT_HOURS_OPEN", "08:30")
+CONTACT_HOURS_CLOSE = env_str("CONSERVA_CONTACT_HOURS_CLOSE", "18:00")
+BANK_BENEFICIARY = env_str("CONSERVA_BANK_BENEFICIARY", PROVIDER_NAME)
+BANK_IBAN = env_str("CONSERVA_BANK_IBAN", "IT60X0542811101000000123456")
+BANK_NAME = env_str("CONSERVA_BANK_NAME", "Banca di prova")

@@ -1,0 +1,92 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import GB
+from lib import clock
+
+
+class Order(models.Model):
+    """A request to buy something for a service. It is not an invoice: it becomes one when paid."""
+
+    class Kind(models.TextChoices):
+        FIRST_PURCHASE = "PRIMO_ACQUISTO", _("Primo Acquisto")
+        RENEWAL = "RINNOVO", _("Rinnovo")
+        SPACE_INCREASE = "AUMENTO_SPAZIO", _("Aumento spazio")
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "ATTESA_PAGAMENTO", _("ATTESA PAGAMENTO")
+        ACTIVE = "ATTIVO", _("ATTIVO")
+        CANCELLED = "ANNULLATO", _("ANNULLATO")
+
+    class PaymentMethod(models.TextChoices):
+        NONE = "", _("non scelto")
+        CARD = "CARTA", _("carta di pagamento")
+        TRANSFER = "BONIFICO", _("bonifico bancario")
+
+    number = models.CharField(_("numero ordine"), max_length=20, unique=True, null=True, editable=False)
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="orders")
+    # Null once a first purchase is cancelled and its never-active service removed.
+    service = models.ForeignKey(
+        "subscriptions.Service", null=True, on_delete=models.SET_NULL, related_name="orders", editable=False
+    )
+    kind = models.CharField(_("tipo"), max_length=20, choices=Kind, editable=False)
+    status = models.CharField(
+        _("stato"), max_length=20, choices=Status, default=Status.AWAITING_PAYMENT, editable=False
+    )
+    payment_method = models.CharField(
+        _("metodo di pagamento"), max_length=10, choices=PaymentMethod, blank=True, default="", editable=False
+    )
+    plan = models.ForeignKey("catalog.Plan", on_delete=models.PROTECT, related_name="+", editable=False)
+    extra_bytes = models.BigIntegerField(_("spazio aggiuntivo (byte)"), default=0, editable=False)
+    net = models.DecimalField(_("imponibile"), max_digits=10, decimal_places=2, editable=False)
+    vat_rate = models.DecimalField(_("aliquota IVA"), max_digits=4, decimal_places=2, editable=False)
+    vat = models.DecimalField(_("IVA"), max_digits=10, decimal_places=2, editable=False)
+    total = models.DecimalField(_("totale"), max_digits=10, decimal_places=2, editable=False)
+    currency = models.CharField(max_length=3, default="EUR", editable=False)
+    created_at = models.DateTimeField(_("data ordine"), default=clock.now, editable=False)
+    paid_at = models.DateTimeField(_("pagato il"), null=True, editable=False)
+    cancelled_at = models.DateTimeField(_("annullato il"), null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("ordine")
+        verbose_name_plural = _("ordini")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"]),
+            models.Index(fields=["service", "-created_at"]),
+        ]
+        constraints = [
+            # One open order of a kind per service: a second Renew shows the waiting one.
+            models.UniqueConstraint(
+                fields=["service", "kind"],
+                condition=models.Q(status="ATTESA_PAGAMENTO"),
+                name="order_one_open_per_service_and_kind",
+            ),
+            models.CheckConstraint(condition=models.Q(total=models.F("net") + models.F("vat")), name="order_total"),
+        ]
+
+    def __str__(self):
+        return self.number or _("ordine in creazione")
+
+    @property
+    def summary(self) -> str:
+        if self.kind == self.Kind.SPACE_INCREASE:
+            return _("%(plan)s: +%(size)s GB di spazio") % {"plan": self.plan.name, "size": self.extra_bytes // GB}
+        return self.plan.name
+
+    @property
+    def is_awaiting_payment(self) -> bool:
+        return self.status == self.Status.AWAITING_PAYMENT
+
+    @property
+    def awaiting_transfer(self) -> bool:
+        """ "ATTESA PAGAMENTO" covers both a bank transfer not yet registered and an unpaid order."""
+        return self.is_awaiting_payment and self.payment_method == self.PaymentMethod.TRANSFER
+
+    @property
+    def status_detail(self) -> str:
+        if self.awaiting_transfer:
+            return _("Bonifico scelto: in attesa di accredito e registrazione.")
+        if self.is_awaiting_payment:
+            return _("Non ancora pagato.")
+        return ""

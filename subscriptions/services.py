@@ -1,0 +1,171 @@
+"""The service's state machine: one function per transition, each locking the row,
+checking the current state, applying the change and writing the audit trail.
+
+IN_ATTIVAZIONE -> ATTIVO -> SCADUTO -> SOSPESO -> CESSATO; a paid renewal brings
+SCADUTO or SOSPESO back to ATTIVO; cancelling the first purchase removes IN_ATTIVAZIONE.
+"""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit import trail
+from lib.dates import add_months
+from subscriptions.models import RENEWABLE, Service
+
+Status = Service.Status
+USERNAME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class IllegalServiceTransition(Exception):
+    pass
+
+
+def _lock(service_id: int) -> Service:
+    return Service.objects.select_for_update().select_related("plan").get(pk=service_id)
+
+
+def _require(service: Service, allowed: set, action: str) -> None:
+    if service.status not in allowed:
+        raise IllegalServiceTransition(
+            _("Operazione «%(action)s» non consentita su un servizio %(status)s.")
+            % {"action": action, "status": service.get_status_display()}
+        )
+
+
+def _new_panel_username() -> str:
+    while True:
+        candidate = "cs-" + "".join(secrets.choice(USERNAME_ALPHABET) for _ in range(8))
+        if not Service.objects.filter(panel_username=candidate).exists():
+            return candidate
+
+
+def service_open(*, customer, plan, actor=None) -> Service:
+    """A new service waiting for its first purchase to be paid."""
+    service = Service.objects.create(customer=customer, plan=plan, quota_bytes=plan.quota_bytes)
+    trail.record(service, "aperto", actor=actor, to_state=service.status, plan=plan.code)
+    return service
+
+
+@transaction.atomic
+def service_activate(*, service_id: int, on: datetime.date, actor=None) -> Service:
+    service = _lock(service_id)
+    _require(service, {Status.PENDING}, "attivazione")
+    service.status = Status.ACTIVE
+    service.panel_username = _new_panel_username()
+    service.term_started_on = on
+    service.expires_on = add_months(on, service.plan.term_months)
+    service.save(update_fields=["status", "panel_username", "term_started_on", "expires_on"])
+    trail.record(
+        service,
+        "attivato",
+        actor=actor,
+        from_state=Status.PENDING,
+        to_state=service.status,
+        expires_on=service.expires_on,
+        panel_username=service.panel_username,
+    )
+    return service
+
+
+@transaction.atomic
+def service_renew(*, service_id: int, paid_on: datetime.date, actor=None) -> Service:
+    """One more term from the current expiry, or from the payment date if already expired."""
+    service = _lock(service_id)
+    _require(service, RENEWABLE, "rinnovo")
+    previous_status, previous_expiry = service.status, service.expires_on
+    starts_on = previous_expiry if previous_expiry >= paid_on else paid_on
+    service.status = Status.ACTIVE
+    service.term_started_on = starts_on
+    service.expires_on = add_months(starts_on, service.plan.term_months)
+    service.save(update_fields=["status", "term_started_on", "expires_on"])
+    trail.record(
+        service,
+        "rinnovato",
+        actor=actor,
+        from_state=previous_status,
+        to_state=service.status,
+        previous_expiry=previous_expiry,
+        expires_on=service.expires_on,
+    )
+    return service
+
+
+@transaction.atomic
+def service_raise_quota(*, service_id: int, extra_bytes: int, actor=None) -> Service:
+    service = _lock(service_id)
+    _require(service, RENEWABLE, "aumento spazio")
+    previous_quota = service.quota_bytes
+    service.quota_bytes = previous_quota + extra_bytes
+    service.save(update_fields=["quota_bytes"])
+    trail.record(
+        service,
+        "spazio aumentato",
+        actor=actor,
+        previous_quota_bytes=previous_quota,
+        quota_bytes=service.quota_bytes,
+    )
+    return service
+
+
+@transaction.atomic
+def service_set_auto_renew(*, service_id: int, enabled: bool, actor=None) -> Service:
+    service = _lock(service_id)
+    _require(service, RENEWABLE | {Status.PENDING}, "rinnovo automatico")
+    if service.auto_renew != enabled:
+        service.auto_renew = enabled
+        service.save(update_fields=["auto_renew"])
+        trail.record(service, "rinnovo automatico " + ("attivato" if enabled else "disattivato"), actor=actor)
+    return service
+
+
+@transaction.atomic
+def service_discard(*, service_id: int, actor=None) -> None:
+    """Removes a service whose first purchase was cancelled before it was ever active."""
+    service = _lock(service_id)
+    _require(service, {Status.PENDING}, "rimozione")
+    trail.record(service, "rimosso", actor=actor, from_state=service.status)
+    service.delete()
+
+
+@transaction.atomic
+def service_expire(*, service_id: int, today: datetime.date, actor=None) -> bool:
+    """ATTIVO -> SCADUTO once the expiry date has passed. False when there is nothing to do
+    (already moved by another run, or renewed in the meantime)."""
+    service = _lock(service_id)
+    if service.status != Status.ACTIVE or service.expires_on >= today:
+        return False
+    service.status = Status.EXPIRED
+    service.save(update_fields=["status"])
+    trail.record(service, "scaduto", actor=actor, from_state=Status.ACTIVE, to_state=service.status)
+    return True
+
+
+@transaction.atomic
+def service_suspend(*, service_id: int, today: datetime.date, actor=None) -> bool:
+    """SCADUTO -> SOSPESO once the grace period after expiry has passed."""
+    service = _lock(service_id)
+    if service.status != Status.EXPIRED:
+        return False
+    if service.expires_on + datetime.timedelta(days=settings.GRACE_PERIOD_DAYS) >= today:
+        return False
+    service.status = Status.SUSPENDED
+    service.save(update_fields=["status"])
+    trail.record(service, "sospeso", actor=actor, from_state=Status.EXPIRED, to_state=service.status)
+    return True
+
+
+@transaction.atomic
+def service_cease(*, service_id: int, actor) -> Service:
+    """An operator's confirmed decision to end a service that was not renewed."""
+    service = _lock(service_id)
+    _require(service, {Status.EXPIRED, Status.SUSPENDED}, "cessazione")
+    previous_status = service.status
+    service.status = Status.CEASED
+    service.auto_renew = False
+    service.save(update_fields=["status", "auto_renew"])
+    trail.record(service, "cessato", actor=actor, from_state=previous_status, to_state=service.status)
+    return service

@@ -1,0 +1,69 @@
+"""The cast of the tests: plans, customers and services built through the real services."""
+
+import datetime
+from decimal import Decimal
+from itertools import count
+
+import time_machine
+from django.utils import timezone
+
+from accounts.services import customer_sign_up
+from catalog.models import GB, Plan, SpaceStep
+from orders.services import order_place_first_purchase
+from payments.services import transfer_register
+from subscriptions.models import Service
+
+PASSWORD = "una-frase-lunga-e-sicura"
+VAT_NUMBER = "01234560512"  # a valid partita IVA (check digit and province)
+_plans = count(1)
+
+
+def plan(*, name="Professional", storage_gb=20, price_net="290.00", term_months=12) -> Plan:
+    return Plan.objects.create(
+        code=f"{name.lower()}-{next(_plans)}",
+        name=name,
+        storage_gb=storage_gb,
+        price_net=Decimal(price_net),
+        term_months=term_months,
+    )
+
+
+def space_step(*, size_gb=10, yearly_price_net="70.00") -> SpaceStep:
+    return SpaceStep.objects.create(size_gb=size_gb, yearly_price_net=Decimal(yearly_price_net))
+
+
+def company(**overrides) -> dict:
+    data = {
+        "company_name": "Studio Rossi S.r.l.",
+        "vat_number": VAT_NUMBER,
+        "tax_code": "",
+        "address": "Via Roma 1",
+        "postcode": "52100",
+        "city": "Arezzo",
+        "province": "AR",
+        "sdi_code": "M5UXCR1",
+        "pec": "",
+    }
+    return data | overrides
+
+
+def customer(email: str, company_name: str):
+    return customer_sign_up(email=email, password=PASSWORD, company=company(company_name=company_name))
+
+
+def active_service(customer, plan: Plan, *, activated_on: datetime.date, used_share: str = "0") -> Service:
+    """A service bought and paid (by registered transfer) on `activated_on`."""
+    moment = datetime.datetime.combine(activated_on, datetime.time(9, 0), tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(moment, tick=False):
+        order = order_place_first_purchase(customer=customer, plan=plan, actor=customer.user)
+        transfer_register(order=order, operator=None)
+    service = Service.objects.get(pk=order.service_id)
+    service.used_bytes = int(Decimal(used_share) * plan.storage_gb * GB)
+    service.save(update_fields=["used_bytes"])
+    return service
+
+
+def service_expiring(customer, plan: Plan, *, on: datetime.date, used_share: str = "0") -> Service:
+    """An active service whose one-year term ends on `on`."""
+    activated_on = on.replace(year=on.year - 1)
+    return active_service(customer, plan, activated_on=activated_on, used_share=used_share)

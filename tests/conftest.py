@@ -1,0 +1,55 @@
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+
+ROME = zoneinfo.ZoneInfo("Europe/Rome")
+# A fixed "today" for every test that asks for it: dates and boundaries are reproducible.
+TODAY = datetime.date(2026, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Hashing with argon2 costs ~50 ms a password; tests/accounts/test_passwords.py checks argon2 itself.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def today():
+    with time_machine.travel(datetime.datetime.combine(TODAY, datetime.time(10, 0), tzinfo=ROME), tick=False):
+        yield TODAY
+
+
+@pytest.fixture
+def plan(db):
+    from tests import cast
+
+    return cast.plan()
+
+
+@pytest.fixture
+def rossi(db):
+    from tests import cast
+
+    return cast.customer("rossi@example.com", "Studio Rossi S.r.l.")
+
+
+@pytest.fixture
+def bianchi(db):
+    from tests import cast
+
+    return cast.customer("bianchi@example.com", "Bianchi S.p.A.")
+
+
+@pytest.fixture
+def rossi_client(client, rossi):
+    client.force_login(rossi.user)
+    return client
+
+
+@pytest.fixture
+def bianchi_client(client, bianchi):
+    client.force_login(bianchi.user)
+    return client

@@ -1,0 +1,38 @@
+import pytest
+from django.urls import reverse
+
+from orders.models import Order
+from orders.services import order_choose_transfer, order_place_first_purchase
+from payments.models import Payment
+from subscriptions.models import Service
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_operator_registers_a_bank_transfer_like_a_card_payment(admin_client, admin_user, rossi, plan, today):
+    order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    order_choose_transfer(order_id=order.pk, actor=rossi.user)
+
+    admin_client.post(
+        reverse("admin:orders_order_changelist"), {"action": "register_transfer", "_selected_action": [order.pk]}
+    )
+    order.refresh_from_db()
+    assert order.status == Order.Status.ACTIVE
+    assert Service.objects.get(pk=order.service_id).status == Service.Status.ACTIVE
+    assert Payment.objects.get(order=order).confirmed_by == admin_user.email
+
+    # Registering it again changes nothing.
+    admin_client.post(
+        reverse("admin:orders_order_changelist"), {"action": "register_transfer", "_selected_action": [order.pk]}
+    )
+    assert Payment.objects.filter(order=order).count() == 1
+
+
+def test_the_admin_shows_the_audit_trail_of_an_order_and_its_service(admin_client, rossi, plan, today):
+    order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    order_choose_transfer(order_id=order.pk, actor=rossi.user)
+
+    page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert "bonifico scelto" in page and "rossi@example.com" in page
+    page = admin_client.get(reverse("admin:subscriptions_service_change", args=[order.service_id])).content.decode()
+    assert "aperto" in page and "IN_ATTIVAZIONE" in page

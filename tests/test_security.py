@@ -1,0 +1,118 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from orders.services import order_place_first_purchase
+from tests import cast
+
+pytestmark = pytest.mark.django_db
+
+# The only pages a stranger may open; everything else asks to log in.
+PUBLIC = {
+    "accounts:signup",
+    "accounts:login",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "payments:sandbox_checkout",  # the provider's page: its unguessable token is the key
+    "set_language",
+}
+SAMPLE_ARGS = {
+    "public_id": "6f1c2f0e-1b7e-4a8e-9d5b-0c6f0e8a1b2c",
+    "number": "2026-000001",
+    "code": "base",
+    "slug": "rinnovo",
+    "token": "x",
+    "uidb64": "x",
+}
+
+
+def walk(resolver=None, namespace=""):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue  # the admin has its own staff login
+            yield from walk(entry, f"{entry.namespace}:" if entry.namespace else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace + entry.name, entry
+
+
+@pytest.mark.parametrize(("name", "pattern"), list(walk()))
+def test_every_page_but_the_public_ones_needs_login(client, name, pattern):
+    kwargs = {key: SAMPLE_ARGS[key] for key in pattern.pattern.regex.groupindex}
+    response = client.get(reverse(name, kwargs=kwargs))
+    if name in PUBLIC:
+        assert not (response.status_code == 302 and reverse("accounts:login") in response.url)
+    else:
+        assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_a_post_without_csrf_token_is_refused(rossi, plan):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(rossi.user)
+    order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+
+    assert client.post(reverse("orders:cancel", args=[order.number])).status_code == 403
+    assert client.post(reverse("catalog:buy", args=[plan.code])).status_code == 403
+    order.refresh_from_db()
+    assert order.is_awaiting_payment
+
+
+def test_pages_send_the_security_headers(rossi_client):
+    response = rossi_client.get(reverse("subscriptions:list"))
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"]:
+        assert directive in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookies_are_httponly_and_lax(client, rossi):
+    response = client.post(
+        reverse("accounts:login"), {"username": "rossi@example.com", "password": cast.PASSWORD}, REMOTE_ADDR="10.0.0.1"
+    )
+    cookie = response.cookies["sessionid"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+def test_no_page_loads_an_asset_from_the_internet(rossi_client):
+    page = rossi_client.get(reverse("subscriptions:list")).content.decode()
+    assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | {
+        "CONSERVA_PRODUCTION": "1",
+        "CONSERVA_SECRET_KEY": "k" * 20 + "a-long-random-production-key-for-the-check-only",
+        "CONSERVA_ALLOWED_HOSTS": "area.example.com",
+        "DATABASE_URL": f"sqlite:///{settings.VAR_DIR / 'deploy-check.sqlite3'}",
+    }
+    result = subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "CONSERVA_SECRET_KEY"} | {"CONSERVA_PRODUCTION": "1"}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0 and "CONSERVA_SECRET_KEY" in result.stderr
