@@ -10,10 +10,12 @@ PORT ?= 8000
 
 .PHONY: demo test lint format messages deps system-packages browser apt bench clean
 
+# The demo runs on its own SQLite file, made anew each time so that its dates start from today.
 demo: export CONSERVA_DEBUG ?= 1
+demo: export DATABASE_URL ?= sqlite:///$(CURDIR)/var/demo.sqlite3
 demo: deps messages
-	@mkdir -p var
-	$(MANAGE) migrate --noinput
+	@mkdir -p var && rm -f var/demo.sqlite3
+	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_demo
 	@echo "Starting the task worker and the web server (Ctrl-C stops both)."
 	@trap 'kill 0' EXIT INT TERM; \

@@ -253,8 +253,8 @@ LOGGING = {
 # The business: money, terms, the provider's contacts and bank details
 CURRENCY = "EUR"
 VAT_RATE = Decimal(env_str("CONSERVA_VAT_RATE", "0.22"))
-EXPIRY_WARNING_DAYS = env_int("CONSERVA_EXPIRY_WARNING_DAYS", 90)
-SPACE_WARNING_PERCENT = env_int("CONSERVA_SPACE_WARNING_PERCENT", 70)
+EXPIRY_WARNING_DAYS = 90  # S2, fixed by the specification
+SPACE_WARNING_PERCENT = 70  # S6, fixed by the specification
 GRACE_PERIOD_DAYS = env_int("CONSERVA_GRACE_PERIOD_DAYS", 30)
 AUTO_RENEWAL_LEAD_DAYS = env_int("CONSERVA_AUTO_RENEWAL_LEAD_DAYS", 30)
 ORDERS_PER_PAGE = env_int("CONSERVA_ORDERS_PER_PAGE", 10)

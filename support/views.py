@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +20,8 @@ def help_index(request):
 def guide(request, slug):
     if slug not in GUIDES_BY_SLUG:
         raise Http404
-    return render(request, GUIDES_BY_SLUG[slug].template, {"guide": GUIDES_BY_SLUG[slug]})
+    context = {"guide": GUIDES_BY_SLUG[slug], "auto_renewal_lead_days": settings.AUTO_RENEWAL_LEAD_DAYS}
+    return render(request, GUIDES_BY_SLUG[slug].template, context)
 
 
 @require_POST

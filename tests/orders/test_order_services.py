@@ -135,9 +135,15 @@ def test_a_paid_order_can_be_neither_paid_again_nor_cancelled(rossi, plan, today
     payment = transfer_register(order=order, operator=None)
 
     assert transfer_register(order=order, operator=None) == payment  # the same payment: one effect
-    other = dict(provider="sandbox", provider_payment_id="other", amount=order.total, currency="EUR", actor=None)
     with pytest.raises(OrderError, match="già pagato"):
-        payment_confirm(order_number=order.number, **other)
+        payment_confirm(
+            order_number=order.number,
+            provider="sandbox",
+            provider_payment_id="another-payment",
+            amount=order.total,
+            currency="EUR",
+            actor=None,
+        )
     with pytest.raises(OrderError, match="già pagato"):
         order_cancel(order_id=order.pk, actor=rossi.user)
 
