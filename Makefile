@@ -19,7 +19,7 @@ demo: deps messages
 	$(MANAGE) seed_demo
 	@echo "Starting the task worker and the web server (Ctrl-C stops both)."
 	@trap 'kill 0' EXIT INT TERM; \
-	  $(MANAGE) db_worker --interval 1 & \
+	  $(MANAGE) db_worker --no-reload & \
 	  $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 test: deps messages browser
@@ -36,12 +36,14 @@ format:
 	$(BIN)/ruff check --fix .
 
 bench: deps
+	@mkdir -p var && rm -f var/bench.sqlite3
 	$(BIN)/python bench/order_pages.py
 
 # The virtual environment, rebuilt when a requirements file changes.
 deps: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+	@# Debian ships venv apart from Python itself (python3-venv).
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); $(MAKE) --no-print-directory apt PACKAGES=python3-venv; $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@

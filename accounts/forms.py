@@ -54,6 +54,8 @@ class CustomerForm(forms.ModelForm):
 
 
 class SignupForm(forms.Form):
+    ALREADY_REGISTERED = _("Esiste già un account con questa email: accedi o recupera la password.")
+
     email = forms.EmailField(label=_("Email"), max_length=254)
     password = forms.CharField(
         label=_("Password"),
@@ -66,7 +68,7 @@ class SignupForm(forms.Form):
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("Esiste già un account con questa email: accedi o recupera la password."))
+            raise forms.ValidationError(self.ALREADY_REGISTERED)
         return email
 
     def clean(self):

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -19,11 +20,15 @@ def signup(request):
     account_form = SignupForm(request.POST or None, prefix="account")
     company_form = CustomerForm(request.POST or None, prefix="company")
     if request.method == "POST" and account_form.is_valid() and company_form.is_valid():
-        customer = customer_sign_up(
-            email=account_form.cleaned_data["email"],
-            password=account_form.cleaned_data["password"],
-            company=company_form.cleaned_data,
-        )
+        try:
+            customer = customer_sign_up(
+                email=account_form.cleaned_data["email"],
+                password=account_form.cleaned_data["password"],
+                company=company_form.cleaned_data,
+            )
+        except IntegrityError:  # the same email signed up a moment ago (a double click)
+            account_form.add_error("email", SignupForm.ALREADY_REGISTERED)
+            return render(request, "accounts/signup.html", {"account_form": account_form, "company_form": company_form})
         login(request, customer.user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Benvenuto in Conserva! Scegli il piano di conservazione."))
         return redirect("catalog:plans")

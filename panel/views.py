@@ -1,4 +1,6 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.access import customer_required
 from subscriptions.models import Service
@@ -8,4 +10,7 @@ from subscriptions.models import Service
 def panel_entry(request, public_id):
     """S5: the way into the preservation panel. Until the panel is built, this page says so."""
     service = get_object_or_404(Service.objects.select_related("plan"), public_id=public_id, customer=request.customer)
+    if not service.panel_username:
+        messages.info(request, _("Il Pannello si apre quando il servizio è attivo."))
+        return redirect(service)
     return render(request, "panel/entry.html", {"service": service})

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import customer_required
 from catalog.models import SpaceStep
@@ -55,7 +56,9 @@ def auto_renew_switch(request, public_id):
         service = service_set_auto_renew(service_id=service.pk, enabled=enabled, actor=request.user)
     except IllegalServiceTransition as error:
         messages.error(request, str(error))
-        return redirect("subscriptions:detail", public_id=public_id)
+        if request.htmx:
+            return HttpResponseClientRedirect(service.get_absolute_url())
+        return redirect(service)
     if request.htmx:
         return render(request, "subscriptions/_renewal_controls.html", {"service": service, "today": clock.today()})
     if enabled:
@@ -74,13 +77,12 @@ def renew(request, public_id):
         messages.info(request, _("C'è già un ordine di rinnovo in attesa di pagamento: eccolo."))
         return redirect("orders:detail", number=waiting.number)
     if request.method == "POST":
-        try:
-            order, _created = order_place_renewal(service_id=service.pk, actor=request.user)
-        except OrderError as error:
-            messages.error(request, str(error))
-            return redirect("subscriptions:detail", public_id=public_id)
-        messages.success(request, _("Ordine di rinnovo creato: completa il pagamento."))
-        return redirect("orders:pay", number=order.number)
+        return _place_order(
+            request,
+            service,
+            lambda: order_place_renewal(service_id=service.pk, actor=request.user),
+            _("Ordine di rinnovo creato: completa il pagamento."),
+        )
     if not service.can_renew_by_hand:
         messages.error(request, _("Il rinnovo automatico è attivo: il servizio si rinnoverà da solo."))
         return redirect("subscriptions:detail", public_id=public_id)
@@ -111,16 +113,26 @@ def increase_space(request, public_id):
         if step is None:
             messages.error(request, _("Scegli quanto spazio aggiungere."))
         else:
-            try:
-                order, _created = order_place_space_increase(service_id=service.pk, step=step, actor=request.user)
-            except OrderError as error:
-                messages.error(request, str(error))
-                return redirect("subscriptions:detail", public_id=public_id)
-            messages.success(request, _("Ordine di aumento spazio creato: completa il pagamento."))
-            return redirect("orders:pay", number=order.number)
+            return _place_order(
+                request,
+                service,
+                lambda: order_place_space_increase(service_id=service.pk, step=step, actor=request.user),
+                _("Ordine di aumento spazio creato: completa il pagamento."),
+            )
     quotes = [(step, Amounts.from_net(space_increase_price(service, step, today), settings.VAT_RATE)) for step in steps]
     return render(
         request,
         "subscriptions/increase_space.html",
         {"service": service, "quotes": quotes, "days_left": (service.expires_on - today).days, "today": today},
     )
+
+
+def _place_order(request, service, place, created_message):
+    """Places an order through `place`; then to its payment, or back to the service if refused."""
+    try:
+        order, _created = place()
+    except OrderError as error:
+        messages.error(request, str(error))
+        return redirect(service)
+    messages.success(request, created_message)
+    return redirect("orders:pay", number=order.number)
