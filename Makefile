@@ -22,14 +22,13 @@ demo: deps messages
 	  $(MANAGE) db_worker --no-reload & \
 	  $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
-test: deps messages browser
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: deps messages browser lint
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
 
-lint:
+lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r .
 
 format:
 	$(BIN)/ruff format .

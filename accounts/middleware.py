@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from lib import clock
 
@@ -21,7 +22,9 @@ class SessionTimeoutMiddleware:
         if request.user.is_authenticated and self._has_timed_out(request.session):
             logout(request)
             messages.info(request, _("La sessione è scaduta: accedi di nuovo."))
-            return redirect_to_login(request.get_full_path())
+            login_page = redirect_to_login(request.get_full_path())
+            # A partial (htmx) request would swap the login page into a piece of the old one.
+            return HttpResponseClientRedirect(login_page.url) if request.htmx else login_page
         response = self.get_response(request)
         # After the view, so that the request that signs in starts the clock.
         if request.user.is_authenticated:

@@ -54,7 +54,7 @@ class User(AbstractUser):
 class Customer(models.Model):
     """A business with its fiscal data, as the next invoice will use them."""
 
-    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="customer")
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="customer", verbose_name=_("utente"))
     company_name = models.CharField(_("ragione sociale"), max_length=200)
     vat_number = models.CharField(_("partita IVA"), max_length=11, blank=True)
     tax_code = models.CharField(_("codice fiscale"), max_length=16, blank=True)
@@ -65,7 +65,7 @@ class Customer(models.Model):
     country = models.CharField(_("nazione"), max_length=2, default="IT", editable=False)
     sdi_code = models.CharField(_("codice destinatario SDI"), max_length=7, blank=True)
     pec = models.EmailField(_("PEC"), blank=True)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    created_at = models.DateTimeField(_("registrato il"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("cliente")

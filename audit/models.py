@@ -17,7 +17,9 @@ class AuditEntry(models.Model):
     action = models.CharField(_("operazione"), max_length=50)
     from_state = models.CharField(_("da"), max_length=30, blank=True)
     to_state = models.CharField(_("a"), max_length=30, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("utente")
+    )
     actor_label = models.CharField(_("chi"), max_length=254)
     changes = models.JSONField(_("dettagli"), default=dict, blank=True)
     created_at = models.DateTimeField(_("quando"), default=clock.now, db_index=True)

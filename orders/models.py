@@ -24,10 +24,17 @@ class Order(models.Model):
         TRANSFER = "BONIFICO", _("bonifico bancario")
 
     number = models.CharField(_("numero ordine"), max_length=20, unique=True, null=True, editable=False)
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.PROTECT, related_name="orders", verbose_name=_("cliente")
+    )
     # Null once a first purchase is cancelled and its never-active service removed.
     service = models.ForeignKey(
-        "subscriptions.Service", null=True, on_delete=models.SET_NULL, related_name="orders", editable=False
+        "subscriptions.Service",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        editable=False,
+        verbose_name=_("servizio"),
     )
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind, editable=False)
     status = models.CharField(
@@ -36,13 +43,15 @@ class Order(models.Model):
     payment_method = models.CharField(
         _("metodo di pagamento"), max_length=10, choices=PaymentMethod, blank=True, default="", editable=False
     )
-    plan = models.ForeignKey("catalog.Plan", on_delete=models.PROTECT, related_name="+", editable=False)
+    plan = models.ForeignKey(
+        "catalog.Plan", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("piano")
+    )
     extra_bytes = models.BigIntegerField(_("spazio aggiuntivo (byte)"), default=0, editable=False)
     net = models.DecimalField(_("imponibile"), max_digits=10, decimal_places=2, editable=False)
     vat_rate = models.DecimalField(_("aliquota IVA"), max_digits=4, decimal_places=2, editable=False)
     vat = models.DecimalField(_("IVA"), max_digits=10, decimal_places=2, editable=False)
     total = models.DecimalField(_("totale"), max_digits=10, decimal_places=2, editable=False)
-    currency = models.CharField(max_length=3, default="EUR", editable=False)
+    currency = models.CharField(_("valuta"), max_length=3, default="EUR", editable=False)
     created_at = models.DateTimeField(_("data ordine"), default=clock.now, editable=False)
     paid_at = models.DateTimeField(_("pagato il"), null=True, editable=False)
     cancelled_at = models.DateTimeField(_("annullato il"), null=True, editable=False)

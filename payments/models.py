@@ -13,11 +13,13 @@ class Payment(models.Model):
         SANDBOX = "sandbox", _("Carta (sandbox)")
         TRANSFER = "bonifico", _("Bonifico bancario")
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="payments", verbose_name=_("ordine")
+    )
     provider = models.CharField(_("fornitore"), max_length=20, choices=Provider)
     provider_payment_id = models.CharField(_("id del pagamento presso il fornitore"), max_length=100)
     amount = models.DecimalField(_("importo"), max_digits=10, decimal_places=2)
-    currency = models.CharField(max_length=3)
+    currency = models.CharField(_("valuta"), max_length=3)
     confirmed_at = models.DateTimeField(_("confermato il"), default=clock.now)
     confirmed_by = models.CharField(_("confermato da"), max_length=254)
 

@@ -21,7 +21,9 @@ class Service(models.Model):
         CEASED = "CESSATO", _("CESSATO")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="services")
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.PROTECT, related_name="services", verbose_name=_("cliente")
+    )
     plan = models.ForeignKey("catalog.Plan", on_delete=models.PROTECT, related_name="+", verbose_name=_("piano"))
     status = models.CharField(_("stato"), max_length=20, choices=Status, default=Status.PENDING, editable=False)
     panel_username = models.CharField(_("username del pannello"), max_length=32, unique=True, null=True, editable=False)
@@ -30,7 +32,7 @@ class Service(models.Model):
     quota_bytes = models.BigIntegerField(_("spazio disponibile (byte)"), editable=False)
     used_bytes = models.BigIntegerField(_("spazio occupato (byte)"), default=0)
     auto_renew = models.BooleanField(_("rinnovo automatico"), default=False, editable=False)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    created_at = models.DateTimeField(_("creato il"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("servizio di conservazione")

@@ -9,7 +9,9 @@ class AssistanceRequest(models.Model):
         OPEN = "APERTA", _("aperta")
         CLOSED = "CHIUSA", _("chiusa")
 
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="assistance_requests")
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.PROTECT, related_name="assistance_requests", verbose_name=_("cliente")
+    )
     service = models.ForeignKey(
         "subscriptions.Service", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("servizio")
     )
@@ -33,8 +35,8 @@ class GuideFeedback(models.Model):
 
     guide = models.SlugField(_("guida"))
     helpful = models.BooleanField(_("utile"))
-    customer = models.ForeignKey("accounts.Customer", null=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    customer = models.ForeignKey("accounts.Customer", null=True, on_delete=models.SET_NULL, verbose_name=_("cliente"))
+    created_at = models.DateTimeField(_("ricevuta il"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("opinione su una guida")

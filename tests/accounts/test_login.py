@@ -95,3 +95,11 @@ def test_a_session_ends_12_hours_after_login_even_when_active(client, rossi, set
         clock.shift(datetime.timedelta(minutes=25))  # 20:01
         response = client.get(HOME)
     assert response.status_code == 302 and response.url.startswith(LOGIN)
+
+
+def test_an_expired_session_sends_htmx_requests_to_the_login_page(client, rossi, settings):
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC), tick=False) as clock:
+        login(client, "rossi@example.com")
+        clock.shift(datetime.timedelta(seconds=settings.SESSION_IDLE_TIMEOUT + 60))
+        response = client.get(HOME, HTTP_HX_REQUEST="true")
+    assert response.headers["HX-Redirect"].startswith(LOGIN)

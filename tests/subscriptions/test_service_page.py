@@ -148,3 +148,34 @@ def test_the_page_runs_the_same_number_of_queries_whatever_the_orders(rossi_clie
         renewal.status = "ANNULLATO"
         renewal.save()
     assert queries() == few
+
+
+def test_the_switch_answers_htmx_with_the_controls_alone(rossi_client, rossi, plan, today):
+    service = cast.active_service(rossi, plan, activated_on=today)
+    url = reverse("subscriptions:auto_renew", args=[service.public_id])
+    response = rossi_client.post(url, {"enabled": "1"}, HTTP_HX_REQUEST="true")
+
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="renewal-controls"')
+    assert "Rinnovo automatico ATTIVO" in page and 'id="renew-button"' not in page
+    service.refresh_from_db()
+    assert service.auto_renew
+
+
+def test_an_expired_service_says_what_it_means(rossi_client, rossi, plan, today):
+    from subscriptions.services import service_expire
+
+    service = cast.service_expiring(rossi, plan, on=today - datetime.timedelta(days=3))
+    service_expire(service_id=service.pk, today=today)
+    page = page_of(rossi_client, service)
+    _classes, status = element(page, "service-status")
+    assert "SCADUTO" in status and "sola lettura" in status
+    assert "Scaduto da 3 giorni" in element(page, "expiry")[1]
+    assert 'id="renew-button"' in page.decode()
+
+
+def test_the_service_list_marks_near_expiry_and_high_space(rossi_client, rossi, plan, today):
+    cast.service_expiring(rossi, plan, on=today + datetime.timedelta(days=90), used_share="0.71")
+    page = rossi_client.get(reverse("subscriptions:list")).content.decode()
+    assert "Scade tra 90 giorni" in page
+    assert "oltre il 70%" in page

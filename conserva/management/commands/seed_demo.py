@@ -22,7 +22,8 @@ from payments.services import transfer_register
 from subscriptions.models import Service
 from subscriptions.services import service_expire, service_set_auto_renew
 
-DEMO_PASSWORD = "demo-conserva-2026"  # a demo database only, recreated by every `make demo`
+# A demo database only, made anew by every `make demo`.
+DEMO_PASSWORD = "demo-conserva-2026"  # noqa: S105 # nosec B105
 CUSTOMER_EMAIL = "demo@conserva.example"
 OTHER_EMAIL = "bianchi@conserva.example"
 OPERATOR_EMAIL = "operatore@conserva.example"
