@@ -57,7 +57,7 @@ def order_cancel_confirm(request, number):
     order = _get_order_for_customer(request.customer, number)
     if request.method == "POST":
         try:
-            order_cancel(order_id=order.pk, actor=request.user)
+            order = order_cancel(order_id=order.pk, actor=request.user)
         except OrderError as error:
             messages.error(request, str(error))
         else:

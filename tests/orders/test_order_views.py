@@ -87,6 +87,14 @@ def test_cancel_asks_for_confirmation_then_cancels(rossi_client, rossi, plan, to
     assert "ANNULLATO" in row and "Paga" not in row and "Annulla" not in row
 
 
+def test_cancelling_a_first_purchase_leads_to_the_orders_as_its_service_is_gone(rossi_client, rossi, plan, today):
+    order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    response = rossi_client.post(reverse("orders:cancel", args=[order.number]))
+    assert response.url == reverse("orders:list")
+    page = rossi_client.get(response.url).content.decode()
+    assert order.number in page and "ANNULLATO" in page
+
+
 def test_a_cancelled_order_cannot_be_paid_from_the_page(rossi_client, rossi, plan, today):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
     order_cancel(order_id=order.pk, actor=rossi.user)
