@@ -55,7 +55,8 @@ def _create(*, service: Service, kind: str, plan: Plan, net: Decimal, actor, **f
     return order
 
 
-def _open_order(service: Service, kind: str) -> Order | None:
+def order_waiting(service: Service, kind: str) -> Order | None:
+    """The order of that kind waiting for payment on the service, if any (there is at most one)."""
     return Order.objects.filter(service=service, kind=kind, status=Status.AWAITING_PAYMENT).first()
 
 
@@ -81,7 +82,7 @@ def order_place_renewal(*, service_id: int, actor, automatic: bool = False) -> t
         raise OrderError(_("Questo servizio non può essere rinnovato."))
     if service.auto_renew and not automatic:
         raise OrderError(_("Il rinnovo automatico è attivo: il servizio si rinnoverà da solo."))
-    waiting = _open_order(service, Kind.RENEWAL)
+    waiting = order_waiting(service, Kind.RENEWAL)
     if waiting:
         return waiting, False
     order = _create(
@@ -102,7 +103,7 @@ def space_increase_price(service: Service, step: SpaceStep, today: datetime.date
 @transaction.atomic
 def order_place_space_increase(*, service_id: int, step: SpaceStep, actor) -> tuple[Order, bool]:
     service = _lock_service(service_id)
-    waiting = _open_order(service, Kind.SPACE_INCREASE)
+    waiting = order_waiting(service, Kind.SPACE_INCREASE)
     if waiting:
         return waiting, False
     today = clock.today()

@@ -16,6 +16,7 @@ from orders.services import (
     OrderError,
     order_place_renewal,
     order_place_space_increase,
+    order_waiting,
     space_increase_price,
 )
 from subscriptions.models import Service
@@ -24,10 +25,6 @@ from subscriptions.services import IllegalServiceTransition, service_set_auto_re
 
 def _get_service_for_customer(customer, public_id) -> Service:
     return get_object_or_404(Service.objects.select_related("plan"), public_id=public_id, customer=customer)
-
-
-def _waiting_order(service: Service, kind: str) -> Order | None:
-    return service.orders.filter(kind=kind, status=Order.Status.AWAITING_PAYMENT).first()
 
 
 @customer_required
@@ -72,7 +69,7 @@ def auto_renew_switch(request, public_id):
 def renew(request, public_id):
     """S3: what the renewal costs and until when, then the order."""
     service = _get_service_for_customer(request.customer, public_id)
-    waiting = _waiting_order(service, Order.Kind.RENEWAL)
+    waiting = order_waiting(service, Order.Kind.RENEWAL)
     if waiting:
         messages.info(request, _("C'è già un ordine di rinnovo in attesa di pagamento: eccolo."))
         return redirect("orders:detail", number=waiting.number)
@@ -99,7 +96,7 @@ def renew(request, public_id):
 def increase_space(request, public_id):
     """S7: the space steps with their price pro-rated to the days left, then the order."""
     service = _get_service_for_customer(request.customer, public_id)
-    waiting = _waiting_order(service, Order.Kind.SPACE_INCREASE)
+    waiting = order_waiting(service, Order.Kind.SPACE_INCREASE)
     if waiting:
         messages.info(request, _("C'è già un ordine di aumento spazio in attesa di pagamento: eccolo."))
         return redirect("orders:detail", number=waiting.number)
