@@ -106,8 +106,7 @@ def order_place_space_increase(*, service_id: int, step: SpaceStep, actor) -> tu
     waiting = order_waiting(service, Kind.SPACE_INCREASE)
     if waiting:
         return waiting, False
-    today = clock.today()
-    if not service.can_increase_space or service.expires_on <= today:
+    if not service.can_increase_space:
         raise OrderError(_("Lo spazio si può aumentare solo su un servizio attivo e non scaduto."))
     if not step.is_active:
         raise OrderError(_("Questo pacchetto di spazio non è più in vendita."))
@@ -115,7 +114,7 @@ def order_place_space_increase(*, service_id: int, step: SpaceStep, actor) -> tu
         service=service,
         kind=Kind.SPACE_INCREASE,
         plan=service.plan,
-        net=space_increase_price(service, step, today),
+        net=space_increase_price(service, step, clock.today()),
         actor=actor,
         extra_bytes=step.extra_bytes,
     )
@@ -155,12 +154,16 @@ def order_mark_paid(*, order: Order, paid_at: datetime.datetime, actor) -> Order
     order.save(update_fields=["status", "paid_at"])
     trail.record(order, "pagato", actor=actor, from_state=Status.AWAITING_PAYMENT, to_state=order.status)
     paid_on = timezone.localdate(paid_at)
-    if order.kind == Kind.FIRST_PURCHASE:
-        subscriptions.service_activate(service_id=order.service_id, on=paid_on, actor=actor)
-    elif order.kind == Kind.RENEWAL:
-        subscriptions.service_renew(service_id=order.service_id, paid_on=paid_on, actor=actor)
-    else:
-        subscriptions.service_raise_quota(service_id=order.service_id, extra_bytes=order.extra_bytes, actor=actor)
+    try:
+        if order.kind == Kind.FIRST_PURCHASE:
+            subscriptions.service_activate(service_id=order.service_id, on=paid_on, actor=actor)
+        elif order.kind == Kind.RENEWAL:
+            subscriptions.service_renew(service_id=order.service_id, paid_on=paid_on, actor=actor)
+        else:
+            subscriptions.service_raise_quota(service_id=order.service_id, extra_bytes=order.extra_bytes, actor=actor)
+    except subscriptions.IllegalServiceTransition as error:
+        # The service can no longer take this order (an operator ceased it): nothing is paid.
+        raise OrderError(str(error)) from error
     return order
 
 

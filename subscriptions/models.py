@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lib import clock
+from lib.dates import add_months
 
 
 class Service(models.Model):
@@ -59,10 +60,6 @@ class Service(models.Model):
         days = self.days_to_expiry(today)
         return days is not None and days <= settings.EXPIRY_WARNING_DAYS
 
-    def is_expired(self, today: datetime.date | None = None) -> bool:
-        days = self.days_to_expiry(today)
-        return days is not None and days < 0
-
     # S6: space used, in red strictly above SPACE_WARNING_PERCENT (compared exactly, shown rounded).
     @property
     def space_used_percent(self) -> Decimal:
@@ -79,7 +76,14 @@ class Service(models.Model):
 
     @property
     def can_increase_space(self) -> bool:
-        return self.status == Service.Status.ACTIVE
+        """Only within a running term: the price is pro-rated to the days left in it."""
+        return self.status == Service.Status.ACTIVE and self.expires_on > clock.today()
+
+    def next_term(self, paid_on: datetime.date) -> tuple[datetime.date, datetime.date]:
+        """Start and end of the term a renewal paid on `paid_on` buys: from the current expiry,
+        or from the payment date if the service has already expired."""
+        starts_on = max(self.expires_on, paid_on)
+        return starts_on, add_months(starts_on, self.plan.term_months)
 
     @property
     def term_days(self) -> int:

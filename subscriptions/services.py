@@ -77,10 +77,8 @@ def service_renew(*, service_id: int, paid_on: datetime.date, actor=None) -> Ser
     service = _lock(service_id)
     _require(service, RENEWABLE, "rinnovo")
     previous_status, previous_expiry = service.status, service.expires_on
-    starts_on = previous_expiry if previous_expiry >= paid_on else paid_on
     service.status = Status.ACTIVE
-    service.term_started_on = starts_on
-    service.expires_on = add_months(starts_on, service.plan.term_months)
+    service.term_started_on, service.expires_on = service.next_term(paid_on)
     service.save(update_fields=["status", "term_started_on", "expires_on"])
     trail.record(
         service,

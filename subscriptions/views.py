@@ -9,7 +9,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.access import customer_required
 from catalog.models import SpaceStep
 from lib import clock
-from lib.dates import add_months
 from lib.money import Amounts
 from orders.models import Order
 from orders.services import (
@@ -30,7 +29,7 @@ def _get_service_for_customer(customer, public_id) -> Service:
 @customer_required
 def service_list(request):
     services = request.customer.services.select_related("plan").order_by("created_at")
-    return render(request, "subscriptions/service_list.html", {"services": services, "today": clock.today()})
+    return render(request, "subscriptions/service_list.html", {"services": services})
 
 
 @customer_required
@@ -40,7 +39,7 @@ def service_detail(request, public_id):
     return render(
         request,
         "subscriptions/service_detail.html",
-        {"service": service, "today": clock.today(), "orders": orders.get_page(request.GET.get("pagina"))},
+        {"service": service, "orders": orders.get_page(request.GET.get("pagina"))},
     )
 
 
@@ -57,7 +56,7 @@ def auto_renew_switch(request, public_id):
             return HttpResponseClientRedirect(service.get_absolute_url())
         return redirect(service)
     if request.htmx:
-        return render(request, "subscriptions/_renewal_controls.html", {"service": service, "today": clock.today()})
+        return render(request, "subscriptions/_renewal_controls.html", {"service": service})
     if enabled:
         messages.success(request, _("Rinnovo automatico attivato."))
     else:
@@ -84,12 +83,8 @@ def renew(request, public_id):
         messages.error(request, _("Il rinnovo automatico è attivo: il servizio si rinnoverà da solo."))
         return redirect("subscriptions:detail", public_id=public_id)
     today = clock.today()
-    starts_on = max(service.expires_on, today)
-    return render(
-        request,
-        "subscriptions/renew.html",
-        {"service": service, "new_expiry": add_months(starts_on, service.plan.term_months), "today": today},
-    )
+    _starts_on, new_expiry = service.next_term(today)
+    return render(request, "subscriptions/renew.html", {"service": service, "new_expiry": new_expiry, "today": today})
 
 
 @customer_required
@@ -100,8 +95,7 @@ def increase_space(request, public_id):
     if waiting:
         messages.info(request, _("C'è già un ordine di aumento spazio in attesa di pagamento: eccolo."))
         return redirect("orders:detail", number=waiting.number)
-    today = clock.today()
-    if not service.can_increase_space or service.expires_on <= today:
+    if not service.can_increase_space:
         messages.error(request, _("Lo spazio si può aumentare solo su un servizio attivo e non scaduto."))
         return redirect("subscriptions:detail", public_id=public_id)
     steps = list(SpaceStep.objects.filter(is_active=True))
@@ -116,11 +110,12 @@ def increase_space(request, public_id):
                 lambda: order_place_space_increase(service_id=service.pk, step=step, actor=request.user),
                 _("Ordine di aumento spazio creato: completa il pagamento."),
             )
+    today = clock.today()
     quotes = [(step, Amounts.from_net(space_increase_price(service, step, today), settings.VAT_RATE)) for step in steps]
     return render(
         request,
         "subscriptions/increase_space.html",
-        {"service": service, "quotes": quotes, "days_left": (service.expires_on - today).days, "today": today},
+        {"service": service, "quotes": quotes, "days_left": (service.expires_on - today).days},
     )
 
 

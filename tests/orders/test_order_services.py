@@ -161,3 +161,18 @@ def test_a_payment_of_another_amount_is_refused(rossi, plan, today):
         )
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_PAYMENT
+
+
+def test_an_order_for_a_ceased_service_is_refused_and_nothing_is_paid(rossi, plan, today):
+    from subscriptions.services import service_cease, service_expire
+
+    service = cast.service_expiring(rossi, plan, on=today - datetime.timedelta(days=5))
+    service_expire(service_id=service.pk, today=today)
+    order, _created = order_place_renewal(service_id=service.pk, actor=rossi.user)
+    service_cease(service_id=service.pk, actor=None)
+
+    with pytest.raises(OrderError, match="rinnovo"):
+        transfer_register(order=order, operator=None)
+    order.refresh_from_db()
+    assert order.status == Order.Status.AWAITING_PAYMENT
+    assert not order.payments.exists()
