@@ -22,6 +22,7 @@ class CustomerForm(forms.ModelForm):
             "province",
             "sdi_code",
             "pec",
+            "language",
         ]
         help_texts = {
             "vat_number": _("11 cifre, senza il prefisso IT."),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -65,6 +66,9 @@ class Customer(models.Model):
     country = models.CharField(_("nazione"), max_length=2, default="IT", editable=False)
     sdi_code = models.CharField(_("codice destinatario SDI"), max_length=7, blank=True)
     pec = models.EmailField(_("PEC"), blank=True)
+    language = models.CharField(
+        _("lingua delle comunicazioni"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     created_at = models.DateTimeField(_("registrato il"), default=clock.now, editable=False)
 
     class Meta:

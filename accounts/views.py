@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("subscriptions:list")
     account_form = SignupForm(request.POST or None, prefix="account")
-    company_form = CustomerForm(request.POST or None, prefix="company")
+    company_form = CustomerForm(request.POST or None, prefix="company", initial={"language": get_language()})
     if request.method == "POST" and account_form.is_valid() and company_form.is_valid():
         try:
             customer = customer_sign_up(

@@ -4,6 +4,7 @@ With no variables set it runs on SQLite in ./var with a locally generated secret
 Production sets CONSERVA_PRODUCTION=1 and must then give a secret key, hosts and a database.
 """
 
+import hashlib
 import os
 import secrets
 from decimal import Decimal
@@ -88,6 +89,8 @@ INSTALLED_APPS = [
     "subscriptions",
     "orders",
     "payments",
+    "billing",
+    "notifications",
     "support",
     "panel",
 ]
@@ -271,3 +274,29 @@ CONTACT_HOURS_CLOSE = env_str("CONSERVA_CONTACT_HOURS_CLOSE", "18:00")
 BANK_BENEFICIARY = env_str("CONSERVA_BANK_BENEFICIARY", PROVIDER_NAME)
 BANK_IBAN = env_str("CONSERVA_BANK_IBAN", "IT60X0542811101000000123456")
 BANK_NAME = env_str("CONSERVA_BANK_NAME", "Banca di prova")
+
+# Payments: each provider is a module implementing payments.providers.base.PaymentProvider
+PAYMENT_PROVIDERS = {
+    "sandbox": "payments.providers.sandbox.SandboxProvider",
+    "bonifico": "payments.providers.transfer.BankTransferProvider",
+}
+CARD_PAYMENT_PROVIDER = env_str("CONSERVA_CARD_PAYMENT_PROVIDER", "sandbox")
+# Signs the sandbox's notifications. Derived from the secret key unless set, so none is in the repository.
+SANDBOX_WEBHOOK_SECRET = (
+    os.environ.get("CONSERVA_SANDBOX_WEBHOOK_SECRET")
+    or hashlib.sha256(f"sandbox-webhook:{SECRET_KEY}".encode()).hexdigest()
+)
+BANK_STATEMENT_MAX_BYTES = env_int("CONSERVA_BANK_STATEMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+# Invoices: the provider's own fiscal data, as FatturaPA's CedentePrestatore
+INVOICE_ISSUER = {
+    "name": env_str("CONSERVA_INVOICE_NAME", PROVIDER_NAME),
+    "vat_number": env_str("CONSERVA_INVOICE_VAT_NUMBER", "12345670892"),
+    "tax_code": env_str("CONSERVA_INVOICE_TAX_CODE", ""),
+    "address": env_str("CONSERVA_INVOICE_ADDRESS", "Via della Conservazione 1"),
+    "postcode": env_str("CONSERVA_INVOICE_POSTCODE", "52100"),
+    "city": env_str("CONSERVA_INVOICE_CITY", "Arezzo"),
+    "province": env_str("CONSERVA_INVOICE_PROVINCE", "AR"),
+    # RF01: ordinary VAT regime
+    "tax_regime": env_str("CONSERVA_INVOICE_TAX_REGIME", "RF01"),
+}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("piani/", include("catalog.urls")),
     path("ordini/", include("orders.urls")),
     path("pagamenti/", include("payments.urls")),
+    path("fatture/", include("billing.urls")),
     path("aiuto/", include("support.urls")),
     path("pannello/", include("panel.urls")),
     path("lingua/", login_not_required(set_language), name="set_language"),

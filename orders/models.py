@@ -1,4 +1,6 @@
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import GB
@@ -55,6 +57,8 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("data ordine"), default=clock.now, editable=False)
     paid_at = models.DateTimeField(_("pagato il"), null=True, editable=False)
     cancelled_at = models.DateTimeField(_("annullato il"), null=True, editable=False)
+    # The customer said "I have paid" by transfer; an operator still has to see it credited.
+    transfer_declared_at = models.DateTimeField(_("bonifico dichiarato il"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("ordine")
@@ -94,8 +98,12 @@ class Order(models.Model):
 
     @property
     def status_detail(self) -> str:
+        if self.awaiting_transfer and self.transfer_declared_at:
+            return _("Bonifico dichiarato dal cliente il %(date)s: in attesa di registrazione.") % {
+                "date": date_format(timezone.localtime(self.transfer_declared_at), "SHORT_DATE_FORMAT")
+            }
         if self.awaiting_transfer:
-            return _("Bonifico scelto: in attesa di accredito e registrazione.")
+            return _("Bonifico scelto, non ancora dichiarato: in attesa di accredito e registrazione.")
         if self.is_awaiting_payment:
             return _("Non ancora pagato.")
         return ""

@@ -15,6 +15,7 @@ from audit import trail
 from catalog.models import Plan, SpaceStep
 from lib import clock
 from lib.money import Amounts, prorate
+from notifications import mails
 from orders.models import Order
 from subscriptions import services as subscriptions
 from subscriptions.models import RENEWABLE, Service
@@ -52,6 +53,7 @@ def _create(*, service: Service, kind: str, plan: Plan, net: Decimal, actor, **f
     order.number = f"{year}-{order.pk:06d}"
     order.save(update_fields=["number"])
     trail.record(order, "creato", actor=actor, to_state=order.status, kind=kind, total=order.total)
+    mails.order_placed(order=order)
     return order
 
 
@@ -129,6 +131,20 @@ def order_choose_transfer(*, order_id: int, actor) -> Order:
         order.payment_method = Order.PaymentMethod.TRANSFER
         order.save(update_fields=["payment_method"])
         trail.record(order, "bonifico scelto", actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_declare_transfer(*, order_id: int, actor) -> Order:
+    """The customer says the transfer is made: operators see it, the order still waits for the credit."""
+    order = _lock(order_id)
+    _require_awaiting(order)
+    if order.payment_method != Order.PaymentMethod.TRANSFER:
+        raise OrderError(_("Scegli prima il pagamento con bonifico."))
+    if order.transfer_declared_at is None:
+        order.transfer_declared_at = clock.now()
+        order.save(update_fields=["transfer_declared_at"])
+        trail.record(order, "bonifico dichiarato dal cliente", actor=actor)
     return order
 
 

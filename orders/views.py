@@ -3,11 +3,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import customer_required
+from orders.forms import PayForm
 from orders.models import Order
-from orders.services import OrderError, order_cancel, order_choose_transfer
-from payments.sandbox import checkout_start
+from orders.services import OrderError, order_cancel, order_declare_transfer
+from payments.providers.transfer import CODE as TRANSFER
+from payments.services import open_credit, payment_start
 
 
 def _get_order_for_customer(customer, number) -> Order:
@@ -16,15 +19,27 @@ def _get_order_for_customer(customer, number) -> Order:
 
 @customer_required
 def order_list(request):
-    orders = request.customer.orders.select_related("plan", "service")
+    orders = request.customer.orders.select_related("plan", "service").prefetch_related("invoices")
     page = Paginator(orders, per_page=settings.ORDERS_PER_PAGE).get_page(request.GET.get("pagina"))
-    return render(request, "orders/order_list.html", {"orders": page})
+    return render(request, "orders/order_list.html", {"orders": page, "credit": open_credit(request.customer)})
 
 
 @customer_required
 def order_detail(request, number):
     order = _get_order_for_customer(request.customer, number)
-    return render(request, "orders/order_detail.html", {"order": order, "bank": _bank_details()})
+    context = {
+        "order": order,
+        "bank": _bank_details(),
+        "invoices": order.invoices.all(),
+        "credited": order.payments.filter(applied=False),
+    }
+    return render(request, "orders/order_detail.html", context)
+
+
+PROVIDER_FOR_METHOD = {
+    Order.PaymentMethod.CARD: settings.CARD_PAYMENT_PROVIDER,
+    Order.PaymentMethod.TRANSFER: TRANSFER,
+}
 
 
 @customer_required
@@ -34,21 +49,38 @@ def order_pay(request, number):
     if not order.is_awaiting_payment:
         messages.error(request, _("Questo ordine non è in attesa di pagamento."))
         return redirect("orders:detail", number=number)
-    if request.method == "POST":
-        method = request.POST.get("method")
+    form = PayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        method = form.cleaned_data["method"]
         try:
-            if method == Order.PaymentMethod.CARD:
-                checkout = checkout_start(order=order)
-                return redirect("payments:sandbox_checkout", token=checkout.token)
-            if method == Order.PaymentMethod.TRANSFER:
-                order_choose_transfer(order_id=order.pk, actor=request.user)
-                messages.success(request, _("Bonifico scelto: ecco i dati per effettuarlo."))
-                return redirect("orders:detail", number=number)
+            url = payment_start(
+                order=order,
+                provider_code=PROVIDER_FOR_METHOD[method],
+                idempotency_key=form.cleaned_data["idempotency_key"].hex,
+            )
         except OrderError as error:
             messages.error(request, str(error))
             return redirect("orders:detail", number=number)
-        messages.error(request, _("Scegli un metodo di pagamento."))
-    return render(request, "orders/order_pay.html", {"order": order, "methods": Order.PaymentMethod})
+        if method == Order.PaymentMethod.TRANSFER:
+            messages.success(request, _("Bonifico scelto: ecco i dati per effettuarlo."))
+        return redirect(url)
+    for error in form.non_field_errors() + form["method"].errors + form["idempotency_key"].errors:
+        messages.error(request, error)
+    return render(request, "orders/order_pay.html", {"order": order, "methods": Order.PaymentMethod, "form": form})
+
+
+@customer_required
+@require_POST
+def order_declare_transfer_view(request, number):
+    """ "I have paid": the customer made the transfer; an operator will see it credited."""
+    order = _get_order_for_customer(request.customer, number)
+    try:
+        order_declare_transfer(order_id=order.pk, actor=request.user)
+    except OrderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Grazie: registreremo il bonifico appena risulta accreditato."))
+    return redirect("orders:detail", number=number)
 
 
 @customer_required

@@ -21,6 +21,12 @@ class CardForm(forms.Form):
         label=_("CVC"), max_length=4, widget=forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"})
     )
 
+    save_card = forms.BooleanField(
+        label=_("Salva la carta per i rinnovi automatici"),
+        required=False,
+        help_text=_("Conserva riceve dal gestore solo un riferimento alla carta, mai il numero."),
+    )
+
     def clean_number(self):
         number = "".join(self.cleaned_data["number"].split()).replace("-", "")
         if not number.isdigit() or not 12 <= len(number) <= 19 or not luhn.is_valid(number):

@@ -1,20 +1,23 @@
-"""The built-in sandbox payment provider: a hosted payment page served by the app, with
-test cards like a big gateway's test mode. Nothing here touches real money."""
+"""The sandbox gateway: a hosted payment page served by the app, with test cards like a big
+gateway's test mode. It knows orders only by the number Conserva gave it, and tells Conserva
+the outcome through a signed notification (tasks.deliver_sandbox_notification), never through
+the browser. Nothing here touches real money.
+"""
 
 import datetime
+import json
+import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from lib import clock
-from orders.models import Order
-from orders.services import OrderError
-from payments.models import Payment, SandboxCheckout
-from payments.services import payment_confirm
+from payments.models import SandboxCheckout, SandboxVaultCard
 
 CHECKOUT_LIFETIME = datetime.timedelta(minutes=30)
-SANDBOX_ACTOR = "sandbox: pagamento con carta"
+Status = SandboxCheckout.Status
 
 
 @dataclass(frozen=True)
@@ -22,57 +25,151 @@ class TestCard:
     number: str
     succeeds: bool
     outcome: str
+    needs_authentication: bool = False
+
+    @property
+    def last4(self) -> str:
+        return self.number[-4:]
 
 
 TEST_CARDS = [
     TestCard("4242424242424242", True, _("pagamento riuscito")),
+    TestCard("4000002760003184", True, _("chiede l'autenticazione 3-D Secure, poi riesce"), needs_authentication=True),
     TestCard("4000000000000002", False, _("carta rifiutata")),
     TestCard("4000000000009995", False, _("fondi insufficienti")),
 ]
 CARD_OUTCOMES = {card.number: card for card in TEST_CARDS}
 
 
-def checkout_start(*, order: Order) -> SandboxCheckout:
-    if not order.is_awaiting_payment:
-        raise OrderError(_("Questo ordine non è in attesa di pagamento."))
-    return SandboxCheckout.objects.create(
-        order=order, amount=order.total, currency=order.currency, expires_at=clock.now() + CHECKOUT_LIFETIME
-    )
+def checkout_start(*, order_number: str, amount: Decimal, currency: str, idempotency_key: str) -> SandboxCheckout:
+    """The checkout for this key: a form submitted twice gets the same one."""
+    try:
+        with transaction.atomic():
+            return SandboxCheckout.objects.get_or_create(
+                idempotency_key=idempotency_key,
+                defaults={
+                    "order_number": order_number,
+                    "amount": amount,
+                    "currency": currency,
+                    "expires_at": clock.now() + CHECKOUT_LIFETIME,
+                },
+            )[0]
+    except IntegrityError:
+        return SandboxCheckout.objects.get(idempotency_key=idempotency_key)
 
 
 def checkout_is_open(checkout: SandboxCheckout) -> bool:
-    return checkout.status == SandboxCheckout.Status.OPEN and checkout.expires_at > clock.now()
+    return checkout.status in (Status.OPEN, Status.REQUIRES_ACTION) and checkout.expires_at > clock.now()
+
+
+def _lock(token: str) -> SandboxCheckout:
+    return SandboxCheckout.objects.select_for_update().get(token=token)
 
 
 @transaction.atomic
-def checkout_pay(*, token: str, card_number: str) -> str:
-    """Charges a test card; returns what went wrong, or "" when the order is paid.
+def checkout_pay(*, token: str, card_number: str, save_card: bool) -> str:
+    """Charges a test card; returns what went wrong, or "" when the charge succeeded or now waits
+    for the card holder's authentication (the checkout's status says which).
 
-    A declined card leaves the checkout open for another card, as a gateway's page does;
-    an order that can no longer be paid closes it. Neither charges anything.
+    A declined card leaves the checkout open for another card, as a gateway's page does.
     """
-    checkout = SandboxCheckout.objects.select_for_update().select_related("order").get(token=token)
-    if not checkout_is_open(checkout):
-        return checkout.failure_message
+    checkout = _lock(token)
+    if checkout.status != Status.OPEN or not checkout_is_open(checkout):
+        return str(_("Questa sessione di pagamento è chiusa o scaduta."))
     card = CARD_OUTCOMES.get(card_number)
     if card is None:
         return str(_("Carta non accettata in sandbox: usa una delle carte di prova."))
+    checkout.card_number = card.number
+    checkout.save_card = save_card
+    if card.needs_authentication:
+        checkout.status = Status.REQUIRES_ACTION
+        checkout.save(update_fields=["status", "card_number", "save_card"])
+        return ""
+    return _settle(checkout, card)
+
+
+@transaction.atomic
+def checkout_authenticate(*, token: str, approved: bool) -> str:
+    """The second step (3-D Secure): the card holder approves or refuses on their bank's page."""
+    checkout = _lock(token)
+    if checkout.status != Status.REQUIRES_ACTION or not checkout_is_open(checkout):
+        return str(_("Questa sessione di pagamento è chiusa o scaduta."))
+    if not approved:
+        checkout.status = Status.OPEN
+        checkout.save(update_fields=["status"])
+        return _decline(checkout, str(_("autenticazione non riuscita")))
+    return _settle(checkout, CARD_OUTCOMES[checkout.card_number])
+
+
+@transaction.atomic
+def charge_off_session(*, order_number: str, amount: Decimal, currency: str, token: str, idempotency_key: str) -> None:
+    """A charge without the customer (automatic renewal). The same key charges once."""
+    checkout = checkout_start(
+        order_number=order_number, amount=amount, currency=currency, idempotency_key=idempotency_key
+    )
+    checkout = _lock(checkout.token)
+    if checkout.status != Status.OPEN:
+        return
+    vaulted = SandboxVaultCard.objects.filter(token=token).first()
+    card = CARD_OUTCOMES.get(vaulted.card_number) if vaulted else None
+    if card is None:
+        _fail(checkout, str(_("carta salvata non più valida")))
+    elif card.needs_authentication:
+        _fail(checkout, str(_("la banca chiede l'autenticazione del titolare: paga dall'Area Clienti")))
+    elif not card.succeeds:
+        _fail(checkout, str(card.outcome))
+    else:
+        _settle(checkout, card)
+
+
+def vault_forget(token: str) -> None:
+    SandboxVaultCard.objects.filter(token=token).delete()
+
+
+def _settle(checkout: SandboxCheckout, card: TestCard) -> str:
     if not card.succeeds:
-        return str(_("Pagamento non riuscito: %(outcome)s. Nessun addebito effettuato.") % {"outcome": card.outcome})
-    try:
-        payment_confirm(
-            order_number=checkout.order.number,
-            provider=Payment.Provider.SANDBOX,
-            provider_payment_id=f"sbx_{checkout.token}",
-            amount=checkout.amount,
-            currency=checkout.currency,
-            actor=SANDBOX_ACTOR,
-        )
-    except OrderError as error:
-        checkout.status = SandboxCheckout.Status.FAILED
-        checkout.failure_message = (str(error) + " " + str(_("Nessun addebito effettuato.")))[:200]
-        checkout.save(update_fields=["status", "failure_message"])
-        return checkout.failure_message
-    checkout.status = SandboxCheckout.Status.SUCCEEDED
-    checkout.save(update_fields=["status"])
+        return _decline(checkout, str(card.outcome))
+    checkout.status = Status.SUCCEEDED
+    checkout.save(update_fields=["status", "card_number", "save_card"])
+    data = _charge_data(checkout)
+    if checkout.save_card:
+        vaulted = SandboxVaultCard.objects.create(token="sbxcard_" + secrets.token_urlsafe(18), card_number=card.number)
+        expiry = clock.today().replace(day=1) + datetime.timedelta(days=4 * 366)
+        data["card"] = {
+            "token": vaulted.token,
+            "brand": "Visa",
+            "last4": card.last4,
+            "exp_month": expiry.month,
+            "exp_year": expiry.year,
+        }
+    _notify("payment.succeeded", data)
     return ""
+
+
+def _decline(checkout: SandboxCheckout, reason: str) -> str:
+    checkout.save(update_fields=["card_number", "save_card"])
+    _notify("payment.failed", _charge_data(checkout) | {"failure_message": reason})
+    return str(_("Pagamento non riuscito: %(outcome)s. Nessun addebito effettuato.") % {"outcome": reason})
+
+
+def _fail(checkout: SandboxCheckout, reason: str) -> None:
+    checkout.status = Status.FAILED
+    checkout.failure_message = reason[:200]
+    checkout.save(update_fields=["status", "failure_message"])
+    _notify("payment.failed", _charge_data(checkout) | {"failure_message": reason})
+
+
+def _charge_data(checkout: SandboxCheckout) -> dict:
+    return {
+        "id": f"sbx_{checkout.token}",
+        "amount": str(checkout.amount),
+        "currency": checkout.currency,
+        "metadata": {"order_number": checkout.order_number},
+    }
+
+
+def _notify(event_type: str, data: dict) -> None:
+    from payments.tasks import deliver_sandbox_notification
+
+    body = json.dumps({"id": "evt_" + secrets.token_urlsafe(18), "type": event_type, "data": data})
+    transaction.on_commit(lambda: deliver_sandbox_notification.enqueue(body))

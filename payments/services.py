@@ -1,13 +1,27 @@
+"""Money in: payments confirmed by a provider or an operator, credits, saved cards."""
+
+import logging
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit import trail
+from billing.services import invoice_issue
 from lib import clock
+from notifications import mails
 from orders.models import Order
 from orders.services import OrderError, order_mark_paid
-from payments.models import Payment
+from payments.models import Payment, PaymentAttempt, PaymentIssue, SavedCard
+from payments.providers import get_provider
+from payments.providers.base import CardDetails, ProviderUnavailable
+from payments.providers.transfer import CODE as TRANSFER
+
+logger = logging.getLogger(__name__)
+
+
+class UnknownOrder(OrderError):
+    pass
 
 
 class PaymentMismatch(OrderError):
@@ -20,10 +34,13 @@ def payment_confirm(
 ) -> Payment:
     """Records a payment the provider confirmed and applies it to the order, exactly once.
 
-    The order row is locked first, so a second confirmation of the same payment (a double
-    click, a retried notification) waits and then finds the payment already there.
+    The order row is locked first, so a second confirmation of the same payment (a retried
+    notification, an operator's double click) waits and then finds the payment already there.
+    Money for an order that cannot take it any more becomes the customer's credit.
     """
-    order = Order.objects.select_for_update().get(number=order_number)
+    order = Order.objects.select_for_update().filter(number=order_number).first()
+    if order is None:
+        raise UnknownOrder(_("Nessun ordine %(number)s.") % {"number": order_number})
     existing = Payment.objects.filter(provider=provider, provider_payment_id=provider_payment_id).first()
     if existing:
         return existing
@@ -32,8 +49,7 @@ def payment_confirm(
             _("L'importo confermato (%(amount)s %(currency)s) non corrisponde all'ordine %(number)s.")
             % {"amount": amount, "currency": currency, "number": order.number}
         )
-    order_mark_paid(order=order, paid_at=clock.now(), actor=actor)
-    return Payment.objects.create(
+    payment = Payment(
         order=order,
         provider=provider,
         provider_payment_id=provider_payment_id,
@@ -41,15 +57,154 @@ def payment_confirm(
         currency=currency,
         confirmed_by=str(actor) if actor else trail.SYSTEM,
     )
+    try:
+        with transaction.atomic():
+            order_mark_paid(order=order, paid_at=payment.confirmed_at, actor=actor)
+    except OrderError as refusal:
+        payment.applied = False
+        payment.save()
+        _credit(payment, str(refusal))
+        return payment
+    payment.save()
+    invoice = invoice_issue(payment=payment)
+    if provider == TRANSFER:
+        mails.transfer_registered(order=order, invoice=invoice)
+    else:
+        mails.payment_received(order=order, invoice=invoice)
+    return payment
+
+
+def _credit(payment: Payment, why: str) -> PaymentIssue:
+    order = payment.order
+    trail.record(order, "pagamento a credito", actor=payment.confirmed_by, amount=payment.amount, reason=why)
+    logger.warning("payment %s for order %s kept as credit: %s", payment.provider_payment_id, order.number, why)
+    return PaymentIssue.objects.create(
+        kind=PaymentIssue.Kind.CREDIT,
+        customer=order.customer,
+        order=order,
+        payment=payment,
+        amount=payment.amount,
+        currency=payment.currency,
+        detail=why[:500],
+    )
+
+
+def payment_failed(*, order_number: str, reason: str) -> str:
+    """A provider says a charge failed: the customer hears of it, if the order still waits."""
+    order = Order.objects.filter(number=order_number).select_related("customer__user").first()
+    if order is None:
+        raise UnknownOrder(_("Nessun ordine %(number)s.") % {"number": order_number})
+    if not order.is_awaiting_payment:
+        return "failure ignored: order no longer waiting"
+    trail.record(order, "pagamento non riuscito", actor=trail.SYSTEM, reason=reason)
+    mails.payment_failed(order=order, reason=reason)
+    return "failure noted"
+
+
+def payment_start(*, order: Order, provider_code: str, idempotency_key: str) -> str:
+    """Starts paying with the provider; the same Pay form submitted twice gets the same answer."""
+    attempt = PaymentAttempt.objects.filter(idempotency_key=idempotency_key).first()
+    if attempt:
+        if attempt.order_id != order.pk:
+            raise OrderError(_("Questo modulo di pagamento è già stato usato per un altro ordine."))
+        return attempt.redirect_url
+    if not order.is_awaiting_payment:
+        raise OrderError(_("Questo ordine non è in attesa di pagamento."))
+    url = get_provider(provider_code).start_payment(order=order, idempotency_key=idempotency_key)
+    try:
+        with transaction.atomic():
+            PaymentAttempt.objects.create(
+                idempotency_key=idempotency_key, order=order, provider=provider_code, redirect_url=url
+            )
+    except IntegrityError:
+        return PaymentAttempt.objects.get(idempotency_key=idempotency_key).redirect_url
+    return url
 
 
 def transfer_register(*, order: Order, operator) -> Payment:
     """An operator saw the bank transfer credited: the same effect as a card payment."""
     return payment_confirm(
         order_number=order.number,
-        provider=Payment.Provider.TRANSFER,
+        provider=TRANSFER,
         provider_payment_id=f"bonifico-{order.number}",
         amount=order.total,
         currency=order.currency,
         actor=operator,
+    )
+
+
+def open_credit(customer) -> Decimal:
+    issues = PaymentIssue.objects.filter(customer=customer, kind=PaymentIssue.Kind.CREDIT, resolved_at=None)
+    return sum((issue.amount for issue in issues), Decimal("0.00"))
+
+
+@transaction.atomic
+def issue_resolve(*, issue_id: int, operator, resolution: str) -> PaymentIssue:
+    issue = PaymentIssue.objects.select_for_update().get(pk=issue_id)
+    if not issue.is_open:
+        raise OrderError(_("Questa voce è già stata risolta."))
+    issue.resolved_at = clock.now()
+    issue.resolved_by = str(operator)
+    issue.resolution = resolution
+    issue.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    return issue
+
+
+# Saved cards
+
+
+@transaction.atomic
+def card_save(*, customer, provider: str, card: CardDetails) -> SavedCard:
+    """Keeps the provider's token for automatic renewals; a new card replaces the old one."""
+    previous = SavedCard.objects.select_for_update().filter(customer=customer).first()
+    if previous:
+        _forget_at_provider(previous)
+        previous.delete()
+    saved = SavedCard.objects.create(
+        customer=customer,
+        provider=provider,
+        token=card.token,
+        brand=card.brand,
+        last4=card.last4,
+        exp_month=card.exp_month,
+        exp_year=card.exp_year,
+    )
+    trail.record(customer, "carta salvata", actor=customer.user, card=str(saved))
+    return saved
+
+
+@transaction.atomic
+def card_remove(*, customer, actor) -> bool:
+    saved = SavedCard.objects.select_for_update().filter(customer=customer).first()
+    if saved is None:
+        return False
+    _forget_at_provider(saved)
+    trail.record(customer, "carta rimossa", actor=actor, card=str(saved))
+    saved.delete()
+    return True
+
+
+def _forget_at_provider(saved: SavedCard) -> None:
+    try:
+        get_provider(saved.provider).forget_card(token=saved.token)
+    except ProviderUnavailable:
+        logger.warning("provider %s could not forget card %s", saved.provider, saved.pk)
+
+
+def renewal_charge_later(order: Order) -> None:
+    """After the automatic renewal order commits, charge the saved card, if there is one."""
+    if SavedCard.objects.filter(customer_id=order.customer_id).exists():
+        from payments.tasks import charge_saved_card
+
+        transaction.on_commit(lambda: charge_saved_card.enqueue(order.pk))
+
+
+def renewal_charge(*, order_id: int) -> None:
+    order = Order.objects.select_related("customer").get(pk=order_id)
+    saved = SavedCard.objects.filter(customer_id=order.customer_id).first()
+    if saved is None or not order.is_awaiting_payment:
+        return
+    Order.objects.filter(pk=order.pk).update(payment_method=Order.PaymentMethod.CARD)
+    get_provider(saved.provider).charge_saved_card(
+        order=order, token=saved.token, idempotency_key=f"rinnovo-automatico-{order.number}"
     )

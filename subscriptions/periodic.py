@@ -12,6 +12,7 @@ from django.db import transaction
 
 from orders.models import Order
 from orders.services import OrderError, order_place_renewal
+from payments.services import renewal_charge_later
 from subscriptions.models import RENEWABLE, Service
 from subscriptions.services import service_expire, service_suspend
 
@@ -44,14 +45,16 @@ def due_for_auto_renewal(today: datetime.date):
 
 
 def handle_one_auto_renewal(today: datetime.date, skip: set[int]) -> bool:
-    """Places the renewal order of one service renewing by itself; the order's payment
-    (a saved card, a transfer) then renews it like any other."""
+    """Places the renewal order of one service renewing by itself and, after commit, charges the
+    customer's saved card; the payment's notification then renews it like any other."""
     with transaction.atomic():
         service = _claim(due_for_auto_renewal(today).exclude(pk__in=skip))
         if service is None:
             return False
         try:
-            order_place_renewal(service_id=service.pk, actor=PERIODIC_ACTOR, automatic=True)
+            order, _created = order_place_renewal(service_id=service.pk, actor=PERIODIC_ACTOR, automatic=True)
         except OrderError:
             skip.add(service.pk)
+        else:
+            renewal_charge_later(order)
         return True

@@ -35,7 +35,9 @@ def service_list(request):
 @customer_required
 def service_detail(request, public_id):
     service = _get_service_for_customer(request.customer, public_id)
-    orders = Paginator(service.orders.select_related("plan"), per_page=settings.ORDERS_PER_PAGE)
+    orders = Paginator(
+        service.orders.select_related("plan").prefetch_related("invoices"), per_page=settings.ORDERS_PER_PAGE
+    )
     return render(
         request,
         "subscriptions/service_detail.html",

@@ -1,6 +1,7 @@
 """The cast of the tests: plans, customers and services built through the real services."""
 
 import datetime
+import uuid
 from decimal import Decimal
 from itertools import count
 
@@ -43,6 +44,7 @@ def company(**overrides) -> dict:
         "province": "AR",
         "sdi_code": "M5UXCR1",
         "pec": "",
+        "language": "it",
     }
     return data | overrides
 
@@ -67,3 +69,8 @@ def service_expiring(customer, plan: Plan, *, on: datetime.date, used_share: str
     """An active service whose one-year term ends on `on`."""
     activated_on = on.replace(year=on.year - 1)
     return active_service(customer, plan, activated_on=activated_on, used_share=used_share)
+
+
+def pay_form(method: str, key: str | None = None) -> dict:
+    """What the Pay form posts: the method and the idempotency key it was rendered with."""
+    return {"method": method, "idempotency_key": key or uuid.uuid4().hex}

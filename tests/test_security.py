@@ -21,6 +21,8 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "payments:sandbox_checkout",  # the provider's page: its unguessable token is the key
+    "payments:sandbox_authenticate",  # the same page's second step (a POST)
+    "payments:webhook",  # the provider's notifications: signed, no session (a POST)
     "set_language",
 }
 SAMPLE_ARGS = {
@@ -29,6 +31,7 @@ SAMPLE_ARGS = {
     "code": "base",
     "slug": "rinnovo",
     "token": "x",
+    "pk": 1,
     "uidb64": "x",
 }
 

@@ -17,3 +17,13 @@ document.addEventListener("click", (event) => {
     closer.closest("dialog").close();
   }
 });
+
+// The payment result page waits for the provider's confirmation: it reloads itself a few times.
+// Without JavaScript the customer reloads it, or finds the order's state on the service page.
+document.querySelectorAll("[data-reload-after]").forEach((element) => {
+  const tries = Number(sessionStorage.getItem("reloads:" + location.pathname) || 0);
+  if (tries < 20) {
+    sessionStorage.setItem("reloads:" + location.pathname, String(tries + 1));
+    setTimeout(() => location.reload(), Number(element.dataset.reloadAfter) * 1000);
+  }
+});

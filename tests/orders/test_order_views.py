@@ -22,7 +22,7 @@ def test_buying_a_plan_leads_to_the_payment_page(rossi_client, rossi, plan, toda
 
 def test_choosing_bank_transfer_shows_the_bank_details_and_keeps_awaiting_payment(rossi_client, rossi, plan, today):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
-    response = rossi_client.post(reverse("orders:pay", args=[order.number]), {"method": "BONIFICO"}, follow=True)
+    response = rossi_client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("BONIFICO"), follow=True)
 
     _classes, details = element(response.content, "transfer-details")
     assert "IT60X0542811101000000123456" in details
@@ -98,7 +98,7 @@ def test_cancelling_a_first_purchase_leads_to_the_orders_as_its_service_is_gone(
 def test_a_cancelled_order_cannot_be_paid_from_the_page(rossi_client, rossi, plan, today):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
     order_cancel(order_id=order.pk, actor=rossi.user)
-    response = rossi_client.post(reverse("orders:pay", args=[order.number]), {"method": "CARTA"})
+    response = rossi_client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA"))
     assert response.url == reverse("orders:detail", args=[order.number])
     response = rossi_client.post(reverse("orders:cancel", args=[order.number]), follow=True)
     assert "annullato" in response.content.decode()
@@ -110,7 +110,7 @@ def test_another_customer_gets_a_404_on_every_order_url(bianchi_client, rossi, p
     for name in ["detail", "pay", "cancel", "result"]:
         url = reverse(f"orders:{name}", args=[order.number])
         assert bianchi_client.get(url).status_code == 404
-        assert bianchi_client.post(url, {"method": "CARTA"}).status_code == 404
+        assert bianchi_client.post(url, cast.pay_form("CARTA")).status_code == 404
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_PAYMENT
     assert order.number not in bianchi_client.get(reverse("orders:list")).content.decode()

@@ -1,19 +1,31 @@
 """Exactly once under concurrency: real threads, real row locks (PostgreSQL)."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
+from billing.models import Invoice
 from lib import clock
 from orders.models import Order
-from orders.services import OrderError, order_cancel, order_place_first_purchase, order_place_renewal
-from payments.models import Payment
-from payments.sandbox import checkout_pay, checkout_start
+from orders.services import (
+    OrderError,
+    order_cancel,
+    order_choose_transfer,
+    order_place_first_purchase,
+    order_place_renewal,
+)
+from payments import sandbox, signing
+from payments.models import BankEntry, Payment, PaymentIssue, SandboxCheckout
 from payments.services import payment_confirm
+from payments.transfers import statement_import
+from payments.webhooks import receive
 from subscriptions.models import Service
 from tests import cast
+from tests.payments import camt, notify
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 THREADS = 10
@@ -48,7 +60,7 @@ def order(rossi, plan):
 
 
 def pay(order, payment_id):
-    payment_confirm(
+    payment = payment_confirm(
         order_number=order.number,
         provider="sandbox",
         provider_payment_id=payment_id,
@@ -56,29 +68,52 @@ def pay(order, payment_id):
         currency="EUR",
         actor=None,
     )
-    return "paid"
+    return "paid" if payment.applied else "credit"
 
 
-def test_ten_threads_paying_one_order_make_one_payment(order):
-    results = all_at_once(lambda i: pay(order, f"payment-{i}"))
+def test_the_same_notification_delivered_ten_times_at_once_pays_once(order):
+    body = notify.event(order)
+    header = signing.sign(secret=settings.SANDBOX_WEBHOOK_SECRET, body=body, timestamp=int(time.time()))
+    results = all_at_once(lambda i: receive(code="sandbox", body=body, headers={signing.HEADER: header})[1])
 
-    assert results.count("paid") == 1
+    assert results.count("already received") == THREADS - 1
     assert Payment.objects.filter(order=order).count() == 1
+    assert Invoice.objects.filter(order=order).count() == 1
+
+
+def test_two_payments_confirmed_at_once_pay_once_and_issue_one_invoice(order):
+    results = all_at_once(lambda i: pay(order, f"payment-{i}"), count=2)
+
+    assert sorted(results) == ["credit", "paid"]
+    assert Payment.objects.filter(order=order, applied=True).count() == 1
+    assert Invoice.objects.filter(order=order).count() == 1
+    assert PaymentIssue.objects.get().kind == "CREDITO"  # the second payment is never lost
     assert Service.objects.get(pk=order.service_id).status == Service.Status.ACTIVE
 
 
 def test_the_same_payment_confirmed_ten_times_counts_once(order):
     all_at_once(lambda i: pay(order, "the-same-payment"))
     assert Payment.objects.filter(order=order).count() == 1
+    assert Invoice.objects.count() == 1
 
 
-def test_a_double_click_on_the_sandbox_page_pays_once(order):
-    checkout = checkout_start(order=order)
-    all_at_once(lambda i: checkout_pay(token=checkout.token, card_number="4242424242424242") or "paid")
+def test_a_double_click_on_the_sandbox_page_charges_once(order):
+    checkout = sandbox.checkout_start(
+        order_number=order.number, amount=order.total, currency="EUR", idempotency_key="k" * 32
+    )
+    all_at_once(lambda i: sandbox.checkout_pay(token=checkout.token, card_number="4242424242424242", save_card=False))
     assert Payment.objects.filter(order=order).count() == 1
+    assert SandboxCheckout.objects.get().status == "succeeded"
 
 
-def test_paying_and_cancelling_at_once_has_one_effect(rossi, order):
+def test_one_pay_form_submitted_ten_times_at_once_opens_one_checkout(order):
+    from payments.services import payment_start
+
+    urls = all_at_once(lambda i: payment_start(order=order, provider_code="sandbox", idempotency_key="f" * 32))
+    assert len(set(urls)) == 1 and SandboxCheckout.objects.count() == 1
+
+
+def test_paying_and_cancelling_at_once_never_loses_the_money(rossi, order):
     def pay_or_cancel(i):
         if i % 2:
             return pay(order, f"payment-{i}")
@@ -87,14 +122,42 @@ def test_paying_and_cancelling_at_once_has_one_effect(rossi, order):
 
     results = all_at_once(pay_or_cancel)
     order.refresh_from_db()
+    payments = Payment.objects.filter(order=order)
+    assert payments.count() == THREADS // 2  # every payment recorded
     if order.status == Order.Status.ACTIVE:
-        assert results.count("paid") == 1 and "cancelled" not in results
-        assert Payment.objects.filter(order=order).count() == 1
+        assert "cancelled" not in results and payments.filter(applied=True).count() == 1
     else:
-        assert order.status == Order.Status.CANCELLED
-        assert results.count("cancelled") == 1 and "paid" not in results
-        assert not Payment.objects.exists()
-        assert not Service.objects.filter(customer=rossi).exists()
+        assert results.count("cancelled") == 1 and not payments.filter(applied=True).exists()
+    assert PaymentIssue.objects.filter(kind="CREDITO").count() == payments.filter(applied=False).count()
+
+
+def test_a_hundred_invoices_confirmed_concurrently_get_a_hundred_consecutive_numbers(rossi, plan):
+    orders = [order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user) for _ in range(100)]
+
+    def confirm(order):
+        try:
+            return pay(order, f"pay-{order.number}")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(20) as pool:
+        assert set(pool.map(confirm, orders)) == {"paid"}
+
+    year = clock.today().year
+    assert sorted(Invoice.objects.values_list("sequence", flat=True)) == list(range(1, 101))
+    assert Invoice.objects.filter(number__startswith=f"{year}/").count() == 100
+    # Numbers follow the order of issue: a later number never has an earlier timestamp.
+    by_number = list(Invoice.objects.order_by("sequence").values_list("created_at", flat=True))
+    assert by_number == sorted(by_number)
+
+
+def test_the_same_statement_imported_twice_at_once_registers_once(rossi, order):
+    order_choose_transfer(order_id=order.pk, actor=rossi.user)
+    data = camt.statement(camt.entry("BANK-1", "353.80", f"Ordine {order.number}"))
+    all_at_once(lambda i: statement_import(data=data, operator="op") and "done", count=2)
+
+    assert BankEntry.objects.count() == 1
+    assert Payment.objects.count() == 1 and Invoice.objects.count() == 1
 
 
 def test_ten_renew_clicks_at_once_make_one_renewal_order(rossi, plan):

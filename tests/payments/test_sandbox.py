@@ -2,16 +2,18 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from orders.models import Order
 from orders.services import order_cancel, order_place_first_purchase
-from payments.models import Payment, SandboxCheckout
-from payments.sandbox import checkout_pay, checkout_start
+from payments.models import Payment, PaymentIssue, RefusedWebhook, SandboxCheckout
 from subscriptions.models import Service
+from tests import cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # real commits: notifications run after them
 CARD = {"holder": "Mario Rossi", "expiry": "12/30", "cvc": "123"}
+OK, THREE_D_SECURE, DECLINED = "4242424242424242", "4000002760003184", "4000000000000002"
 
 
 @pytest.fixture
@@ -19,9 +21,9 @@ def order(rossi, plan, today):
     return order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
 
 
-def start_card_payment(client, order) -> str:
-    response = client.post(reverse("orders:pay", args=[order.number]), {"method": "CARTA"})
-    checkout = SandboxCheckout.objects.get(order=order)
+def start_card_payment(client, order, key=None) -> str:
+    response = client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA", key))
+    checkout = SandboxCheckout.objects.filter(order_number=order.number).latest("pk")
     assert response.url == reverse("payments:sandbox_checkout", args=[checkout.token])
     return response.url
 
@@ -37,20 +39,50 @@ def test_a_test_card_that_succeeds_pays_and_activates(rossi_client, order):
     assert order.status == Order.Status.ACTIVE
     assert Service.objects.get(pk=order.service_id).status == Service.Status.ACTIVE
     payment = Payment.objects.get(order=order)
-    assert (payment.provider, payment.amount) == ("sandbox", order.total)
+    assert (payment.provider, payment.amount, payment.applied) == ("sandbox", order.total, True)
+    assert payment.confirmed_by.startswith("sandbox: notifica evt_")  # the signed notification paid it
     assert "Pagamento ricevuto" in rossi_client.get(response.url).content.decode()
 
 
 def test_a_declined_card_charges_nothing_and_lets_the_customer_retry(rossi_client, order):
     url = start_card_payment(rossi_client, order)
-    response = rossi_client.post(url, CARD | {"number": "4000000000000002"})
+    response = rossi_client.post(url, CARD | {"number": DECLINED})
 
     assert response.status_code == 200
     assert "carta rifiutata" in response.content.decode()
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_PAYMENT
     assert not Payment.objects.exists()
-    rossi_client.post(url, CARD | {"number": "4242424242424242"})
+    rossi_client.post(url, CARD | {"number": OK})
+    order.refresh_from_db()
+    assert order.status == Order.Status.ACTIVE
+
+
+def test_a_card_that_needs_a_second_step_pays_only_once_authenticated(rossi_client, order):
+    url = start_card_payment(rossi_client, order)
+    response = rossi_client.post(url, CARD | {"number": THREE_D_SECURE})
+    assert response.url == url
+    page = rossi_client.get(url).content.decode()
+    assert "3-D Secure" in page and "•••• 3184" in page
+    order.refresh_from_db()
+    assert order.status == Order.Status.AWAITING_PAYMENT
+
+    response = rossi_client.post(
+        reverse("payments:sandbox_authenticate", args=[url.split("/")[-2]]), {"decision": "approve"}
+    )
+    assert response.url == reverse("orders:result", args=[order.number])
+    order.refresh_from_db()
+    assert order.status == Order.Status.ACTIVE
+
+
+def test_refusing_the_second_step_charges_nothing_and_the_page_stays_open(rossi_client, order):
+    url = start_card_payment(rossi_client, order)
+    rossi_client.post(url, CARD | {"number": THREE_D_SECURE})
+    token = url.split("/")[-2]
+    response = rossi_client.post(reverse("payments:sandbox_authenticate", args=[token]), {"decision": "refuse"})
+    assert "autenticazione non riuscita" in response.content.decode()
+    assert not Payment.objects.exists()
+    rossi_client.post(url, CARD | {"number": OK})
     order.refresh_from_db()
     assert order.status == Order.Status.ACTIVE
 
@@ -66,7 +98,7 @@ def test_a_declined_card_charges_nothing_and_lets_the_customer_retry(rossi_clien
 )
 def test_bad_card_data_gets_a_clear_message(rossi_client, order, field, value, message):
     url = start_card_payment(rossi_client, order)
-    response = rossi_client.post(url, CARD | {"number": "4242424242424242"} | {field: value})
+    response = rossi_client.post(url, CARD | {"number": OK} | {field: value})
     assert message in response.content.decode()
     assert not Payment.objects.exists()
 
@@ -74,39 +106,65 @@ def test_bad_card_data_gets_a_clear_message(rossi_client, order, field, value, m
 def test_coming_back_to_the_result_url_does_not_pay(rossi_client, order):
     start_card_payment(rossi_client, order)
     page = rossi_client.get(reverse("orders:result", args=[order.number])).content.decode()
-    assert "Pagamento non ancora confermato" in page
+    assert "Pagamento non ancora confermato" in page and "data-reload-after" in page
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_PAYMENT
 
 
-def test_submitting_the_card_twice_pays_once(order):
-    checkout = checkout_start(order=order)
-    assert checkout_pay(token=checkout.token, card_number="4242424242424242") == ""
-    checkout_pay(token=checkout.token, card_number="4242424242424242")
+def test_the_same_pay_form_submitted_twice_opens_one_checkout(rossi_client, order):
+    first = start_card_payment(rossi_client, order, key="a" * 32)
+    second = start_card_payment(rossi_client, order, key="a" * 32)
+    assert first == second
+    assert SandboxCheckout.objects.count() == 1
+
+
+def test_a_pay_form_without_its_key_is_refused_with_a_message(rossi_client, order):
+    response = rossi_client.post(reverse("orders:pay", args=[order.number]), {"method": "CARTA"}, follow=True)
+    assert "Il modulo è scaduto" in response.content.decode()
+    assert not SandboxCheckout.objects.exists()
+
+
+def test_submitting_the_card_twice_charges_once(rossi_client, order):
+    url = start_card_payment(rossi_client, order)
+    rossi_client.post(url, CARD | {"number": OK})
+    response = rossi_client.post(url, CARD | {"number": OK})
+    assert "già stato completato" in response.content.decode()
     assert Payment.objects.filter(order=order).count() == 1
 
 
-def test_a_second_tab_cannot_pay_an_order_already_paid(order):
-    first, second = checkout_start(order=order), checkout_start(order=order)
-    assert checkout_pay(token=first.token, card_number="4242424242424242") == ""
-    error = checkout_pay(token=second.token, card_number="4242424242424242")
-    assert "già pagato" in error and "Nessun addebito" in error
-    assert Payment.objects.filter(order=order).count() == 1
+def test_a_second_tab_paying_an_order_already_paid_becomes_credit(rossi_client, rossi, order):
+    first = start_card_payment(rossi_client, order)
+    second = start_card_payment(rossi_client, order)
+    rossi_client.post(first, CARD | {"number": OK})
+    rossi_client.post(second, CARD | {"number": OK})
+
+    assert Payment.objects.filter(order=order, applied=True).count() == 1
+    issue = PaymentIssue.objects.get(kind="CREDITO")
+    assert (issue.customer, issue.amount, issue.is_open) == (rossi, order.total, True)
+    assert "credito di €\xa0353,80" in rossi_client.get(reverse("orders:list")).content.decode()
 
 
-def test_a_checkout_for_a_cancelled_order_charges_nothing(rossi, order):
-    checkout = checkout_start(order=order)
+def test_money_for_a_cancelled_order_is_kept_as_credit(rossi_client, rossi, order):
+    url = start_card_payment(rossi_client, order)
     order_cancel(order_id=order.pk, actor=rossi.user)
-    assert "annullato" in checkout_pay(token=checkout.token, card_number="4242424242424242")
-    assert not Payment.objects.exists()
+    rossi_client.post(url, CARD | {"number": OK})
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    payment = Payment.objects.get(order=order)
+    assert not payment.applied and payment.issue.kind == "CREDITO"
+    page = rossi_client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert "credito a tuo favore" in page
 
 
-def test_a_checkout_expires_after_half_an_hour(order):
-    checkout = checkout_start(order=order)
+def test_a_checkout_expires_after_half_an_hour(rossi_client, order):
+    url = start_card_payment(rossi_client, order)
     with time_machine.travel(datetime.timedelta(minutes=31)):
-        checkout_pay(token=checkout.token, card_number="4242424242424242")
+        response = Client().post(url, CARD | {"number": OK})  # the gateway's page needs no session
+    assert "chiusa o scaduta" in response.content.decode()
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_PAYMENT
+    assert not RefusedWebhook.objects.exists()
 
 
 def test_an_unknown_checkout_is_a_404(client, db):

@@ -1,0 +1,40 @@
+"""The mails a customer receives about orders and payments.
+
+Each is queued after the transaction commits, so a rolled-back change never mails anyone;
+the task reads the order again and renders it in the customer's language.
+"""
+
+from django.db import transaction
+
+ORDER_PLACED = "order_placed"
+PAYMENT_RECEIVED = "payment_received"
+PAYMENT_FAILED = "payment_failed"
+TRANSFER_REGISTERED = "transfer_registered"
+CREDIT_NOTE_ISSUED = "credit_note_issued"
+
+
+def _queue(kind: str, order, invoice=None, reason: str = "") -> None:
+    from notifications.tasks import send_order_mail
+
+    order_id, invoice_id = order.pk, invoice.pk if invoice else None
+    transaction.on_commit(lambda: send_order_mail.enqueue(kind, order_id, invoice_id, reason))
+
+
+def order_placed(*, order) -> None:
+    _queue(ORDER_PLACED, order)
+
+
+def payment_received(*, order, invoice) -> None:
+    _queue(PAYMENT_RECEIVED, order, invoice)
+
+
+def transfer_registered(*, order, invoice) -> None:
+    _queue(TRANSFER_REGISTERED, order, invoice)
+
+
+def payment_failed(*, order, reason: str) -> None:
+    _queue(PAYMENT_FAILED, order, reason=reason)
+
+
+def credit_note_issued(*, order, invoice) -> None:
+    _queue(CREDIT_NOTE_ISSUED, order, invoice)

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django_tasks import task
+
+from billing import pdf
+from billing.models import Invoice
+from orders.models import Order
+
+
+@task()
+def send_order_mail(kind: str, order_id: int, invoice_id: int | None, reason: str) -> None:
+    order = Order.objects.select_related("customer__user", "plan").get(pk=order_id)
+    invoice = Invoice.objects.get(pk=invoice_id) if invoice_id else None
+    customer = order.customer
+    context = {
+        "order": order,
+        "customer": customer,
+        "invoice": invoice,
+        "reason": reason,
+        "order_url": settings.SITE_URL + reverse("orders:detail", args=[order.number]),
+        "pay_url": settings.SITE_URL + reverse("orders:pay", args=[order.number]),
+        "bank": {"beneficiary": settings.BANK_BENEFICIARY, "iban": settings.BANK_IBAN, "bank": settings.BANK_NAME},
+        "provider_name": settings.PROVIDER_NAME,
+    }
+    with translation.override(customer.language):
+        subject = " ".join(render_to_string(f"notifications/{kind}_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"notifications/{kind}.txt", context),
+            to=[customer.user.email],
+        )
+        message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
+    if invoice:
+        message.attach(invoice.pdf_filename, pdf.render(invoice), "application/pdf")
+    message.send()

@@ -1,0 +1,186 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.admin import ReadOnlyAdminMixin
+from orders.services import OrderError
+from payments.camt053 import StatementError
+from payments.models import BankEntry, BankStatement, PaymentIssue, RefusedWebhook, SavedCard, WebhookEvent
+from payments.services import issue_resolve
+from payments.transfers import issue_pay_order, statement_import
+
+
+class StatementUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Estratto conto camt.053 (XML)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.BANK_STATEMENT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Il file supera %(size)s MB.") % {"size": settings.BANK_STATEMENT_MAX_BYTES // (1024 * 1024)}
+            )
+        head = upload.read(64).lstrip()
+        upload.seek(0)
+        if not head.startswith(b"<"):
+            raise forms.ValidationError(_("Il file non è un XML: carica l'estratto conto camt.053 della banca."))
+        return upload
+
+
+class BankEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = BankEntry
+    fields = readonly_fields = [
+        "entry_ref",
+        "booked_on",
+        "amount",
+        "currency",
+        "debtor",
+        "remittance",
+        "order",
+        "outcome",
+    ]
+    extra = 0
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["statement_id", "iban", "imported_at", "imported_by"]
+    inlines = [BankEntryInline]
+    change_list_template = "admin/payments/bankstatement/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("importa/", self.admin_site.admin_view(self.import_view), name="payments_bankstatement_import")
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        if not request.user.has_perm("payments.add_bankentry"):
+            raise PermissionDenied
+        form = StatementUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                summary = statement_import(data=form.cleaned_data["file"].read(), operator=request.user)
+            except StatementError as error:
+                form.add_error("file", str(error))
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "Estratto conto importato: %(paid)s ordini pagati, %(queued)s movimenti da verificare, "
+                        "%(again)s già importati, %(skipped)s ignorati (addebiti o non contabilizzati)."
+                    )
+                    % {
+                        "paid": len(summary.paid),
+                        "queued": len(summary.queued),
+                        "again": summary.already_imported,
+                        "skipped": summary.skipped,
+                    },
+                )
+                return redirect("admin:payments_paymentissue_changelist")
+        context = self.admin_site.each_context(request) | {
+            "form": form,
+            "title": _("Importa un estratto conto camt.053"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/payments/bankstatement/import.html", context)
+
+
+class IsOpenFilter(admin.SimpleListFilter):
+    title = gettext_lazy("stato")
+    parameter_name = "aperte"
+
+    def lookups(self, request, model_admin):
+        return [("si", _("da risolvere")), ("no", _("risolte"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "si":
+            return queryset.filter(resolved_at=None)
+        if self.value() == "no":
+            return queryset.exclude(resolved_at=None)
+        return queryset
+
+
+class PaymentIssueForm(forms.ModelForm):
+    pay_order = forms.CharField(
+        label=gettext_lazy("Paga l'ordine numero"),
+        required=False,
+        help_text=gettext_lazy("Per un bonifico da verificare: l'ordine che paga (l'importo deve essere il totale)."),
+    )
+
+    class Meta:
+        model = PaymentIssue
+        fields = ["resolution"]
+
+
+@admin.register(PaymentIssue)
+class PaymentIssueAdmin(admin.ModelAdmin):
+    """The operators' queue: credits, partial, excess and unmatched transfers."""
+
+    form = PaymentIssueForm
+    list_display = ["created_at", "kind", "customer", "order", "amount", "currency", "detail", "resolved_at"]
+    list_filter = [IsOpenFilter, "kind"]
+    list_select_related = ["customer", "order"]
+    search_fields = ["detail", "customer__company_name", "order__number", "bank_entry__entry_ref"]
+    readonly_fields = [
+        "kind",
+        "customer",
+        "order",
+        "payment",
+        "bank_entry",
+        "amount",
+        "currency",
+        "detail",
+        "created_at",
+        "resolved_at",
+        "resolved_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        fields = [*self.readonly_fields, "resolution"]
+        return [*fields, "pay_order"] if obj and obj.is_open and obj.bank_entry_id else fields
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if form.cleaned_data.get("pay_order"):
+                issue_pay_order(issue_id=obj.pk, order_number=form.cleaned_data["pay_order"], operator=request.user)
+            elif obj.is_open and obj.resolution.strip():
+                issue_resolve(issue_id=obj.pk, operator=request.user, resolution=obj.resolution.strip())
+            else:
+                self.message_user(
+                    request, _("Scrivi come è stato risolto, o l'ordine che il bonifico paga."), messages.WARNING
+                )
+        except OrderError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def response_change(self, request, obj):
+        return redirect(reverse("admin:payments_paymentissue_changelist") + "?aperte=si")
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["received_at", "provider", "event_id", "event_type", "outcome"]
+    list_filter = ["provider", "event_type"]
+    search_fields = ["event_id", "outcome"]
+
+
+@admin.register(RefusedWebhook)
+class RefusedWebhookAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["received_at", "provider", "reason", "remote_addr"]
+    list_filter = ["provider"]
+
+
+@admin.register(SavedCard)
+class SavedCardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["customer", "provider", "brand", "last4", "exp_month", "exp_year", "saved_at"]
+    search_fields = ["customer__company_name"]

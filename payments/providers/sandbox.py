@@ -1,0 +1,66 @@
+"""The sandbox provider seen from Conserva: the same calls a real gateway's module makes, against
+the gateway simulated in payments/sandbox.py."""
+
+import json
+import time
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from payments import sandbox, signing
+from payments.providers.base import CardDetails, PaymentEvent, PaymentProvider, WebhookRefused
+
+CODE = "sandbox"
+
+
+class SandboxProvider(PaymentProvider):
+    code = CODE
+    label = _("Carta (sandbox)")
+    has_webhooks = True
+    keeps_cards = True
+
+    def start_payment(self, *, order, idempotency_key: str) -> str:
+        checkout = sandbox.checkout_start(
+            order_number=order.number, amount=order.total, currency=order.currency, idempotency_key=idempotency_key
+        )
+        return reverse("payments:sandbox_checkout", args=[checkout.token])
+
+    def parse_webhook(self, *, body: bytes, headers) -> PaymentEvent:
+        signing.verify(
+            secret=settings.SANDBOX_WEBHOOK_SECRET,
+            body=body,
+            header=headers.get(signing.HEADER, ""),
+            now=int(time.time()),
+        )
+        try:
+            payload = json.loads(body)
+            data = payload["data"]
+            card = data.get("card")
+            return PaymentEvent(
+                event_id=str(payload["id"]),
+                kind={"payment.succeeded": PaymentEvent.SUCCEEDED, "payment.failed": PaymentEvent.FAILED}[
+                    payload["type"]
+                ],
+                order_number=str(data["metadata"]["order_number"]),
+                payment_id=str(data["id"]),
+                amount=Decimal(str(data["amount"])),
+                currency=str(data["currency"]),
+                card=CardDetails(**card) if card else None,
+                failure=str(data.get("failure_message", "")),
+            )
+        except (ValueError, KeyError, TypeError, InvalidOperation) as error:
+            raise WebhookRefused(f"unreadable notification: {error!r}") from None
+
+    def charge_saved_card(self, *, order, token: str, idempotency_key: str) -> None:
+        sandbox.charge_off_session(
+            order_number=order.number,
+            amount=order.total,
+            currency=order.currency,
+            token=token,
+            idempotency_key=idempotency_key,
+        )
+
+    def forget_card(self, *, token: str) -> None:
+        sandbox.vault_forget(token)

@@ -1,0 +1,169 @@
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+import time_machine
+import xmlschema
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from billing import fatturapa, pdf
+from billing.models import Invoice, InvoiceLine
+from billing.services import BillingError, credit_note_issue, vat_summaries
+from orders.services import order_place_first_purchase
+from payments.services import transfer_register
+from tests import cast
+
+pytestmark = pytest.mark.django_db
+XSD = fatturapa.SCHEMAS / "Schema_del_file_xml_FatturaPA_v1.2.2.xsd"
+
+
+@pytest.fixture(scope="module")
+def independent_reader():
+    """xmlschema is a second, pure-Python XSD implementation: it does not share lxml's libxml2."""
+    return xmlschema.XMLSchema(
+        str(XSD), locations={"http://www.w3.org/2000/09/xmldsig#": str(fatturapa.SCHEMAS / "xmldsig-core-schema.xsd")}
+    )
+
+
+def paid_invoice(customer, plan) -> Invoice:
+    order = order_place_first_purchase(customer=customer, plan=plan, actor=customer.user)
+    return transfer_register(order=order, operator=None).invoice
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_a_confirmed_payment_issues_one_invoice_with_the_next_number(rossi, bianchi, plan, today):
+    first, second = paid_invoice(rossi, plan), paid_invoice(bianchi, plan)
+
+    assert (first.number, second.number) == ("2026/000001", "2026/000002")
+    assert first.issued_on == today and first.kind == "TD01"
+    assert (first.net, first.vat, first.total) == (Decimal("290.00"), Decimal("63.80"), Decimal("353.80"))
+    assert first.total == first.order.total == first.payment.amount
+    assert first.xml_errors == ""
+
+
+def test_the_numbers_start_again_each_year(rossi, plan):
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 22, 30, tzinfo=datetime.UTC), tick=False):  # 23:30 in Rome
+        december = paid_invoice(rossi, plan)
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC), tick=False):  # 00:30 in Rome
+        january = paid_invoice(rossi, plan)
+    assert (december.number, january.number) == ("2026/000001", "2027/000001")
+
+
+def test_the_invoice_keeps_the_customer_as_it_was(rossi, plan, today):
+    invoice = paid_invoice(rossi, plan)
+    rossi.company_name, rossi.address = "Rossi Nuova S.r.l.", "Via Nuova 9"
+    rossi.save()
+    invoice.refresh_from_db()
+    assert (invoice.customer_name, invoice.customer_address) == ("Studio Rossi S.r.l.", "Via Roma 1")
+    assert "Studio Rossi S.r.l." in invoice.xml and "Rossi Nuova" not in pdf_text(pdf.render(invoice))
+
+
+def test_vat_is_computed_per_rate_on_the_sum_of_the_lines_half_up():
+    rate = Decimal("0.22")
+    lines = [InvoiceLine(net=Decimal("0.25"), vat_rate=rate) for _ in range(3)]
+    (summary,) = vat_summaries(lines)
+    # Per line it would be 3 × 0.06 = 0.18; the tax system checks 0.75 × 22% = 0.165 -> 0.17 (half-up).
+    assert (summary.taxable, summary.tax) == (Decimal("0.75"), Decimal("0.17"))
+    mixed = vat_summaries([*lines, InvoiceLine(net=Decimal("10.00"), vat_rate=Decimal("0.10"))])
+    assert [(s.rate, s.taxable, s.tax) for s in mixed] == [
+        (Decimal("0.10"), Decimal("10.00"), Decimal("1.00")),
+        (rate, Decimal("0.75"), Decimal("0.17")),
+    ]
+
+
+def test_every_fatturapa_validates_against_the_official_xsd(rossi, plan, today, independent_reader):
+    invoice = paid_invoice(rossi, plan)
+    note = credit_note_issue(invoice_id=invoice.pk, operator="op", reason="")
+    for document in (invoice, note):
+        assert fatturapa.validation_errors(document.xml) == []
+        independent_reader.validate(document.xml)
+
+
+def test_an_independent_reader_finds_the_same_figures_as_the_pdf(rossi, plan, today, independent_reader):
+    invoice = paid_invoice(rossi, plan)
+    data = independent_reader.to_dict(invoice.xml)
+    header, (body,) = data["FatturaElettronicaHeader"], data["FatturaElettronicaBody"]
+    document = body["DatiGenerali"]["DatiGeneraliDocumento"]
+    recap = body["DatiBeniServizi"]["DatiRiepilogo"][0]
+    line = body["DatiBeniServizi"]["DettaglioLinee"][0]
+
+    assert data["@versione"] == "FPR12"
+    assert header["DatiTrasmissione"]["CodiceDestinatario"] == "M5UXCR1"
+    assert header["CessionarioCommittente"]["DatiAnagrafici"]["IdFiscaleIVA"]["IdCodice"] == cast.VAT_NUMBER
+    assert header["CedentePrestatore"]["DatiAnagrafici"]["IdFiscaleIVA"]["IdCodice"] == "12345670892"
+    assert (document["TipoDocumento"], document["Numero"], document["Data"]) == ("TD01", "2026/000001", "2026-03-10")
+    assert Decimal(recap["ImponibileImporto"]) * Decimal(recap["AliquotaIVA"]) / 100 == Decimal("63.80")
+    assert Decimal(recap["Imposta"]) == Decimal("63.80")
+    assert Decimal(document["ImportoTotaleDocumento"]) == Decimal(recap["ImponibileImporto"]) + Decimal(
+        recap["Imposta"]
+    )
+    text = pdf_text(pdf.render(invoice))
+    for figure in ("290,00", "63,80", "353,80", "22,00%"):
+        assert figure in text
+    assert line["Descrizione"] in " ".join(text.split())
+
+
+def test_the_pdf_has_the_number_the_customer_the_lines_and_the_totals(rossi, plan, today):
+    invoice = paid_invoice(rossi, plan)
+    text = " ".join(pdf_text(pdf.render(invoice)).split())
+
+    assert "Fattura n. 2026/000001 del 10/03/2026" in text
+    assert "Studio Rossi S.r.l." in text and f"IT{cast.VAT_NUMBER}" in text
+    assert "Primo Acquisto: Professional" in text
+    assert "Totale imponibile € 290,00" in text
+    assert "Totale IVA € 63,80" in text
+    assert "Totale documento € 353,80" in text
+
+
+def test_a_customer_receiving_by_pec_and_a_name_outside_latin_1_still_validate(plan, today):
+    customer = cast.customer("omega@example.com", "Ωmega – “Servizi” S.r.l.")
+    customer.sdi_code, customer.pec = "", "omega@pec.example.it"
+    customer.save()
+    invoice = paid_invoice(customer, plan)
+
+    assert fatturapa.validation_errors(invoice.xml) == []
+    assert "<CodiceDestinatario>0000000</CodiceDestinatario>" in invoice.xml
+    assert "<PECDestinatario>omega@pec.example.it</PECDestinatario>" in invoice.xml
+    assert '?mega - "Servizi" S.r.l.' in invoice.xml
+
+
+def test_a_refund_issues_a_credit_note_that_cancels_the_invoice(rossi, plan, today):
+    invoice = paid_invoice(rossi, plan)
+    note = credit_note_issue(invoice_id=invoice.pk, operator="op", reason="")
+
+    assert (note.kind, note.number, note.corrects) == ("TD04", "2026/000002", invoice)
+    assert note.total == invoice.total
+    assert "<TipoDocumento>TD04</TipoDocumento>" in note.xml
+    assert f"<IdDocumento>{invoice.number}</IdDocumento>" in note.xml
+    assert "Nota di credito n. 2026/000002" in pdf_text(pdf.render(note))
+    with pytest.raises(BillingError, match="già stornata"):
+        credit_note_issue(invoice_id=invoice.pk, operator="op", reason="")
+    with pytest.raises(BillingError):
+        credit_note_issue(invoice_id=note.pk, operator="op", reason="")
+
+
+def test_the_customer_downloads_the_pdf_and_another_customer_gets_a_404(rossi_client, rossi, bianchi, plan, today):
+    invoice = paid_invoice(rossi, plan)
+    url = reverse("billing:pdf", args=[invoice.pk])
+
+    response = rossi_client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="fattura-2026-000001.pdf"'
+    assert response.content.startswith(b"%PDF")
+    other = Client()
+    other.force_login(bianchi.user)
+    assert other.get(url).status_code == 404
+
+
+def test_the_invoice_is_listed_on_the_order(rossi_client, rossi, plan, today):
+    invoice = paid_invoice(rossi, plan)
+    row = rossi_client.get(reverse("orders:list")).content.decode()
+    assert reverse("billing:pdf", args=[invoice.pk]) in row and "Fattura 2026/000001" in row
+    detail = rossi_client.get(reverse("orders:detail", args=[invoice.order.number])).content.decode()
+    assert "Fattura 2026/000001" in detail

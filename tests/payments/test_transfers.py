@@ -1,0 +1,183 @@
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from billing.models import Invoice
+from orders.models import Order
+from orders.services import order_cancel, order_choose_transfer, order_place_first_purchase
+from payments.camt053 import StatementError, parse
+from payments.models import BankEntry, BankStatement, Payment, PaymentIssue
+from payments.transfers import issue_pay_order, order_numbers_in, statement_import
+from tests import cast
+from tests.payments import camt
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(rossi, plan, today):
+    order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    return order_choose_transfer(order_id=order.pk, actor=rossi.user)
+
+
+def test_the_order_shows_how_to_pay_and_the_customer_can_say_it_is_paid(rossi_client, order):
+    url = reverse("orders:detail", args=[order.number])
+    page = rossi_client.get(url).content.decode()
+    expected = [
+        "IT60X0542811101000000123456",
+        "Conserva S.r.l.",
+        "353,80",
+        f"Ordine {order.number}",
+        "non ancora dichiarato",
+    ]
+    for text in expected:
+        assert text in page
+    assert "non ancora dichiarato" in page
+
+    rossi_client.post(reverse("orders:declare_transfer", args=[order.number]))
+    order.refresh_from_db()
+    assert order.transfer_declared_at is not None and order.is_awaiting_payment
+    page = rossi_client.get(url).content.decode()
+    assert "Bonifico dichiarato dal cliente il 10/03/2026: in attesa di registrazione." in page
+    assert "Ho effettuato il bonifico" not in page
+
+
+def test_only_a_transfer_can_be_declared_and_only_by_its_customer(rossi, plan, bianchi_client, today):
+    unpaid = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    assert bianchi_client.post(reverse("orders:declare_transfer", args=[unpaid.number])).status_code == 404
+    assert bianchi_client.get(reverse("orders:declare_transfer", args=[unpaid.number])).status_code in (404, 405)
+
+
+def test_a_matching_credit_pays_the_order_and_issues_its_invoice(order):
+    data = camt.statement(camt.entry("BANK-REF-1", "353.80", f"Pagamento Ordine {order.number} Studio Rossi"))
+    summary = statement_import(data=data, operator="operatore")
+
+    assert summary.paid == ["BANK-REF-1"] and summary.queued == []
+    order.refresh_from_db()
+    assert order.status == Order.Status.ACTIVE
+    payment = Payment.objects.get(order=order)
+    assert (payment.provider, payment.provider_payment_id) == ("bonifico", "BANK-REF-1")
+    assert Invoice.objects.get(order=order).payment_means == "MP05"
+    assert BankEntry.objects.get().outcome == "PAGATO"
+
+
+def test_importing_the_same_statement_twice_registers_once(order):
+    data = camt.statement(camt.entry("BANK-REF-1", "353.80", f"Ordine {order.number}"))
+    statement_import(data=data, operator="operatore")
+    summary = statement_import(data=data, operator="operatore")
+
+    assert (summary.paid, summary.queued, summary.already_imported) == ([], [], 1)
+    assert Payment.objects.count() == 1 and Invoice.objects.count() == 1
+    assert BankStatement.objects.count() == 1 and BankEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("amount", "remittance", "kind"),
+    [
+        ("300.00", "Ordine {number}", "PARZIALE"),
+        ("400.00", "Ordine {number}", "ECCEDENTE"),
+        ("353.80", "Canone marzo", "NON_ABBINATO"),
+        ("353.80", "Ordine 2026-999999", "NON_ABBINATO"),
+    ],
+)
+def test_partial_excess_and_unmatched_credits_wait_for_an_operator(order, amount, remittance, kind):
+    data = camt.statement(camt.entry("BANK-REF-9", amount, remittance.format(number=order.number)))
+    summary = statement_import(data=data, operator="operatore")
+
+    assert summary.queued == ["BANK-REF-9"]
+    issue = PaymentIssue.objects.get()
+    assert (issue.kind, issue.amount, issue.bank_entry.entry_ref) == (kind, Decimal(amount), "BANK-REF-9")
+    order.refresh_from_db()
+    assert order.is_awaiting_payment and not Payment.objects.exists()
+
+
+def test_a_credit_naming_two_orders_waits_for_an_operator(rossi, bianchi, plan, order):
+    other = order_place_first_purchase(customer=bianchi, plan=plan, actor=bianchi.user)
+    data = camt.statement(camt.entry("R2", "353.80", f"Ordini {order.number} {other.number}"))
+    statement_import(data=data, operator="op")
+    issue = PaymentIssue.objects.get()
+    assert issue.kind == "NON_ABBINATO" and "Più ordini" in issue.detail
+
+
+def test_a_transfer_for_a_cancelled_order_becomes_credit(rossi, order):
+    order_cancel(order_id=order.pk, actor=rossi.user)
+    statement_import(data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator="op")
+    issue = PaymentIssue.objects.get()
+    assert (issue.kind, issue.customer, issue.bank_entry.entry_ref) == ("CREDITO", rossi, "R1")
+
+
+def test_debits_and_entries_not_yet_booked_are_skipped(order):
+    data = camt.statement(
+        camt.entry("D1", "10.00", "Commissioni", credit=False),
+        camt.entry("P1", "353.80", f"Ordine {order.number}", booked=False),
+    )
+    summary = statement_import(data=data, operator="op")
+    assert summary.skipped == 2 and not BankEntry.objects.exists()
+
+
+def test_an_operator_assigns_a_queued_transfer_to_its_order(order):
+    statement_import(data=camt.statement(camt.entry("R1", "353.80", "bonifico marzo")), operator="op")
+    issue = PaymentIssue.objects.get()
+    issue_pay_order(issue_id=issue.pk, order_number=order.number, operator="op")
+
+    order.refresh_from_db()
+    issue.refresh_from_db()
+    assert order.status == Order.Status.ACTIVE and not issue.is_open
+    assert Payment.objects.get().provider_payment_id == "R1"
+
+
+def test_order_numbers_are_found_however_the_customer_wrote_them():
+    assert order_numbers_in("ORDINE 2026-000123 saldo") == ["2026-000123"]
+    assert order_numbers_in("ord.2026/000123") == ["2026-000123"]
+    assert order_numbers_in("rif 2026000123") == ["2026-000123"]
+    assert order_numbers_in("IBAN IT60X0542811101000000123456") == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"not xml", "non è un XML leggibile"),
+        (b'<?xml version="1.0"?><Document xmlns="urn:other"/>', "non è un estratto conto camt.053"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">&b;</Document>',
+            "DOCTYPE",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">&x;</Document>',
+            "DOCTYPE",
+        ),
+    ],
+    ids=["not-xml", "other-format", "billion-laughs", "xxe-file"],
+)
+def test_a_bad_or_hostile_file_is_refused_with_a_message(data, message):
+    with pytest.raises(StatementError, match=message):
+        parse(data)
+
+
+def test_operators_import_the_statement_in_the_admin(admin_client, order):
+    url = reverse("admin:payments_bankstatement_import")
+    assert "Importa" in admin_client.get(url).content.decode()
+    upload = SimpleUploadedFile("estratto.xml", camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")))
+    response = admin_client.post(url, {"file": upload}, follow=True)
+
+    assert "1 ordini pagati, 0 movimenti da verificare" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == Order.Status.ACTIVE
+    bad = admin_client.post(url, {"file": SimpleUploadedFile("x.xml", b"%PDF-1.4")})
+    assert "non è un XML" in bad.content.decode()
+
+
+def test_operators_resolve_the_queue_in_the_admin(admin_client, order):
+    statement_import(data=camt.statement(camt.entry("R1", "353.80", "senza riferimento")), operator="op")
+    issue = PaymentIssue.objects.get()
+    url = reverse("admin:payments_paymentissue_change", args=[issue.pk])
+    assert admin_client.get(reverse("admin:payments_paymentissue_changelist") + "?aperte=si").status_code == 200
+
+    admin_client.post(url, {"resolution": "", "pay_order": order.number})
+    issue.refresh_from_db()
+    assert not issue.is_open and order.number in issue.resolution
+    assert cast.VAT_NUMBER  # the customer is the order's
