@@ -13,8 +13,9 @@ PORT ?= 8000
 # The demo runs on its own SQLite file, made anew each time so that its dates start from today.
 demo: export CONSERVA_DEBUG ?= 1
 demo: export DATABASE_URL ?= sqlite:///$(CURDIR)/var/demo.sqlite3
+demo: export CONSERVA_EMAIL_FILE_PATH ?= $(CURDIR)/var/demo-mail
 demo: deps messages
-	@mkdir -p var && rm -f var/demo.sqlite3
+	@mkdir -p var && rm -rf var/demo.sqlite3 var/demo-mail
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_demo
 	@echo "Starting the task worker and the web server (Ctrl-C stops both)."
@@ -37,6 +38,7 @@ format:
 bench: deps
 	@mkdir -p var && rm -f var/bench.sqlite3
 	$(BIN)/python bench/order_pages.py
+	$(BIN)/python bench/payments.py
 
 # The virtual environment, rebuilt when a requirements file changes.
 deps: $(VENV)/.installed

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conserva.settings")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(__file__).resolve().parent.parent / 'var/bench.sqlite3'}")
-os.environ.setdefault("CONSERVA_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+os.environ["CONSERVA_TASKS_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"  # mail is queued, not sent
 
 import django  # noqa: E402
 

@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -7,6 +6,7 @@ from audit.admin import ReadOnlyAdminMixin
 from billing import fatturapa, pdf
 from billing.models import Invoice, InvoiceLine
 from billing.services import BillingError, credit_note_issue
+from billing.views import attachment
 
 
 class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -42,13 +42,13 @@ class InvoiceAdmin(admin.ModelAdmin):
     def download_xml(self, request, queryset):
         invoice = self._one(request, queryset)
         if invoice:
-            return _attachment(invoice.xml.encode(), "application/xml", fatturapa.file_name(invoice))
+            return attachment(invoice.xml.encode(), "application/xml", fatturapa.file_name(invoice))
 
     @admin.action(description=gettext_lazy("Scarica il PDF"))
     def download_pdf(self, request, queryset):
         invoice = self._one(request, queryset)
         if invoice:
-            return _attachment(pdf.render(invoice), "application/pdf", invoice.pdf_filename)
+            return attachment(pdf.render(invoice), "application/pdf", invoice.pdf_filename)
 
     @admin.action(description=gettext_lazy("Rimborso effettuato: emetti la nota di credito (TD04)"))
     def refund(self, request, queryset):
@@ -65,9 +65,3 @@ class InvoiceAdmin(admin.ModelAdmin):
             self.message_user(request, _("Scegli un solo documento."), messages.WARNING)
             return None
         return queryset.get()
-
-
-def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

@@ -5,4 +5,5 @@ from billing import views
 app_name = "billing"
 urlpatterns = [
     path("<int:pk>/pdf/", views.invoice_pdf, name="pdf"),
+    path("<int:pk>/xml/", views.invoice_xml, name="xml"),
 ]

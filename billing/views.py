@@ -2,13 +2,28 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from accounts.access import customer_required
-from billing import pdf
+from billing import fatturapa, pdf
 from billing.models import Invoice
+
+
+def _invoice_for_customer(request, pk) -> Invoice:
+    return get_object_or_404(Invoice.objects.select_related("order", "corrects"), pk=pk, customer=request.customer)
 
 
 @customer_required
 def invoice_pdf(request, pk):
-    invoice = get_object_or_404(Invoice.objects.select_related("order"), pk=pk, customer=request.customer)
-    response = HttpResponse(pdf.render(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.pdf_filename}"'
+    invoice = _invoice_for_customer(request, pk)
+    return attachment(pdf.render(invoice), "application/pdf", invoice.pdf_filename)
+
+
+@customer_required
+def invoice_xml(request, pk):
+    """The FatturaPA itself, for the customer's accountant."""
+    invoice = _invoice_for_customer(request, pk)
+    return attachment(invoice.xml.encode(), "application/xml", fatturapa.file_name(invoice))
+
+
+def attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

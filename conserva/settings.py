@@ -229,14 +229,17 @@ STORAGES = {
     },
 }
 
-# Mail: the console in development, SMTP when CONSERVA_EMAIL_HOST is set
+# Mail: SMTP when CONSERVA_EMAIL_HOST is set; else files in CONSERVA_EMAIL_FILE_PATH (the demo); else the console
 EMAIL_HOST = os.environ.get("CONSERVA_EMAIL_HOST", "")
+EMAIL_FILE_PATH = os.environ.get("CONSERVA_EMAIL_FILE_PATH", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("CONSERVA_EMAIL_PORT", 587)
     EMAIL_HOST_USER = os.environ.get("CONSERVA_EMAIL_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("CONSERVA_EMAIL_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("CONSERVA_EMAIL_TLS", True)
+elif EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("CONSERVA_FROM_EMAIL", "Conserva <noreply@conserva.example>")
@@ -276,11 +279,15 @@ BANK_IBAN = env_str("CONSERVA_BANK_IBAN", "IT60X0542811101000000123456")
 BANK_NAME = env_str("CONSERVA_BANK_NAME", "Banca di prova")
 
 # Payments: each provider is a module implementing payments.providers.base.PaymentProvider
-PAYMENT_PROVIDERS = {
-    "sandbox": "payments.providers.sandbox.SandboxProvider",
-    "bonifico": "payments.providers.transfer.BankTransferProvider",
-}
-CARD_PAYMENT_PROVIDER = env_str("CONSERVA_CARD_PAYMENT_PROVIDER", "sandbox")
+# and is named here by its code; CONSERVA_PAYMENT_PROVIDERS adds more ("code=package.module.Class,...").
+PAYMENT_PROVIDERS = {"bonifico": "payments.providers.transfer.BankTransferProvider"}
+# The sandbox accepts test cards for free: it is never on in production unless asked for.
+SANDBOX_PAYMENTS = env_bool("CONSERVA_SANDBOX_PAYMENTS", not PRODUCTION)
+if SANDBOX_PAYMENTS:
+    PAYMENT_PROVIDERS["sandbox"] = "payments.providers.sandbox.SandboxProvider"
+PAYMENT_PROVIDERS |= dict(item.split("=", 1) for item in env_list("CONSERVA_PAYMENT_PROVIDERS"))
+# Who takes card payments; empty: customers pay by bank transfer only.
+CARD_PAYMENT_PROVIDER = env_str("CONSERVA_CARD_PAYMENT_PROVIDER", "sandbox" if SANDBOX_PAYMENTS else "")
 # Signs the sandbox's notifications. Derived from the secret key unless set, so none is in the repository.
 SANDBOX_WEBHOOK_SECRET = (
     os.environ.get("CONSERVA_SANDBOX_WEBHOOK_SECRET")

@@ -10,7 +10,15 @@ from payments.services import transfer_register
 
 class PaymentInline(admin.TabularInline):
     model = Payment
-    fields = readonly_fields = ["provider", "provider_payment_id", "amount", "currency", "confirmed_at", "confirmed_by"]
+    fields = readonly_fields = [
+        "provider",
+        "provider_payment_id",
+        "amount",
+        "currency",
+        "applied",
+        "confirmed_at",
+        "confirmed_by",
+    ]
     extra = 0
     can_delete = False
 
@@ -20,8 +28,18 @@ class PaymentInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["number", "customer", "kind", "status", "payment_method", "total", "created_at", "paid_at"]
-    list_filter = ["status", "kind", "payment_method"]
+    list_display = [
+        "number",
+        "customer",
+        "kind",
+        "status",
+        "payment_method",
+        "transfer_declared_at",
+        "total",
+        "created_at",
+        "paid_at",
+    ]
+    list_filter = ["status", "kind", "payment_method", ("transfer_declared_at", admin.EmptyFieldListFilter)]
     search_fields = ["number", "customer__company_name", "customer__vat_number"]
     list_select_related = ["customer"]
     date_hierarchy = "created_at"
@@ -42,6 +60,7 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
         "paid_at",
         "cancelled_at",
+        "transfer_declared_at",
     ]
     inlines = [PaymentInline, AuditEntryInline]
     actions = ["register_transfer", "cancel"]
@@ -54,7 +73,14 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Registra il bonifico ricevuto (l'ordine risulta pagato)"))
     def register_transfer(self, request, queryset):
-        self._apply(request, queryset, lambda order: transfer_register(order=order, operator=request.user))
+        def register(order):
+            if not transfer_register(order=order, operator=request.user).applied:
+                raise OrderError(
+                    _("Ordine %(number)s non più pagabile: il bonifico è registrato come credito del cliente.")
+                    % {"number": order.number}
+                )
+
+        self._apply(request, queryset, register)
 
     @admin.action(description=_("Annulla gli ordini in attesa di pagamento"))
     def cancel(self, request, queryset):

@@ -1,6 +1,7 @@
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
@@ -16,6 +17,12 @@ class PayForm(forms.Form):
             "invalid_choice": _("Scegli un metodo di pagamento."),
         },
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not settings.CARD_PAYMENT_PROVIDER:
+            self.fields["method"].choices = [(Order.PaymentMethod.TRANSFER, _("Bonifico"))]
+
     idempotency_key = forms.UUIDField(
         widget=forms.HiddenInput,
         initial=uuid.uuid4,

@@ -36,12 +36,6 @@ def order_detail(request, number):
     return render(request, "orders/order_detail.html", context)
 
 
-PROVIDER_FOR_METHOD = {
-    Order.PaymentMethod.CARD: settings.CARD_PAYMENT_PROVIDER,
-    Order.PaymentMethod.TRANSFER: TRANSFER,
-}
-
-
 @customer_required
 def order_pay(request, number):
     """P1: choose how to pay: card on the provider's hosted page, or bank transfer."""
@@ -55,7 +49,7 @@ def order_pay(request, number):
         try:
             url = payment_start(
                 order=order,
-                provider_code=PROVIDER_FOR_METHOD[method],
+                provider_code=settings.CARD_PAYMENT_PROVIDER if method == Order.PaymentMethod.CARD else TRANSFER,
                 idempotency_key=form.cleaned_data["idempotency_key"].hex,
             )
         except OrderError as error:
@@ -66,7 +60,13 @@ def order_pay(request, number):
         return redirect(url)
     for error in form.non_field_errors() + form["method"].errors + form["idempotency_key"].errors:
         messages.error(request, error)
-    return render(request, "orders/order_pay.html", {"order": order, "methods": Order.PaymentMethod, "form": form})
+    context = {
+        "order": order,
+        "methods": Order.PaymentMethod,
+        "form": form,
+        "cards": bool(settings.CARD_PAYMENT_PROVIDER),
+    }
+    return render(request, "orders/order_pay.html", context)
 
 
 @customer_required

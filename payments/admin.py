@@ -25,7 +25,7 @@ class StatementUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("Il file supera %(size)s MB.") % {"size": settings.BANK_STATEMENT_MAX_BYTES // (1024 * 1024)}
             )
-        head = upload.read(64).lstrip()
+        head = upload.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")  # a UTF-8 BOM or blank lines may come first
         upload.seek(0)
         if not head.startswith(b"<"):
             raise forms.ValidationError(_("Il file non è un XML: carica l'estratto conto camt.053 della banca."))

@@ -222,6 +222,7 @@ class SandboxCheckout(models.Model):
     status = models.CharField(max_length=20, choices=Status, default=Status.OPEN)
     save_card = models.BooleanField(default=False)
     card_number = models.CharField(max_length=19, blank=True)
+    card_expiry = models.CharField(max_length=5, blank=True)  # MM/YY, as typed on the page
     failure_message = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     expires_at = models.DateTimeField()
@@ -239,6 +240,7 @@ class SandboxVaultCard(models.Model):
 
     token = models.CharField(max_length=64, unique=True)
     card_number = models.CharField(max_length=19)
+    card_expiry = models.CharField(max_length=5)
     created_at = models.DateTimeField(default=clock.now)
 
     def __str__(self):

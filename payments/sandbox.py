@@ -17,6 +17,7 @@ from lib import clock
 from payments.models import SandboxCheckout, SandboxVaultCard
 
 CHECKOUT_LIFETIME = datetime.timedelta(minutes=30)
+CARD_FIELDS = ["card_number", "card_expiry", "save_card"]
 Status = SandboxCheckout.Status
 
 
@@ -67,7 +68,7 @@ def _lock(token: str) -> SandboxCheckout:
 
 
 @transaction.atomic
-def checkout_pay(*, token: str, card_number: str, save_card: bool) -> str:
+def checkout_pay(*, token: str, card_number: str, save_card: bool, expiry: str = "12/30") -> str:
     """Charges a test card; returns what went wrong, or "" when the charge succeeded or now waits
     for the card holder's authentication (the checkout's status says which).
 
@@ -79,11 +80,10 @@ def checkout_pay(*, token: str, card_number: str, save_card: bool) -> str:
     card = CARD_OUTCOMES.get(card_number)
     if card is None:
         return str(_("Carta non accettata in sandbox: usa una delle carte di prova."))
-    checkout.card_number = card.number
-    checkout.save_card = save_card
+    checkout.card_number, checkout.card_expiry, checkout.save_card = card.number, expiry, save_card
     if card.needs_authentication:
         checkout.status = Status.REQUIRES_ACTION
-        checkout.save(update_fields=["status", "card_number", "save_card"])
+        checkout.save(update_fields=["status", *CARD_FIELDS])
         return ""
     return _settle(checkout, card)
 
@@ -130,24 +130,26 @@ def _settle(checkout: SandboxCheckout, card: TestCard) -> str:
     if not card.succeeds:
         return _decline(checkout, str(card.outcome))
     checkout.status = Status.SUCCEEDED
-    checkout.save(update_fields=["status", "card_number", "save_card"])
+    checkout.save(update_fields=["status", *CARD_FIELDS])
     data = _charge_data(checkout)
     if checkout.save_card:
-        vaulted = SandboxVaultCard.objects.create(token="sbxcard_" + secrets.token_urlsafe(18), card_number=card.number)
-        expiry = clock.today().replace(day=1) + datetime.timedelta(days=4 * 366)
+        vaulted = SandboxVaultCard.objects.create(
+            token="sbxcard_" + secrets.token_urlsafe(18), card_number=card.number, card_expiry=checkout.card_expiry
+        )
+        month, year = checkout.card_expiry.split("/")
         data["card"] = {
             "token": vaulted.token,
             "brand": "Visa",
             "last4": card.last4,
-            "exp_month": expiry.month,
-            "exp_year": expiry.year,
+            "exp_month": int(month),
+            "exp_year": 2000 + int(year),
         }
     _notify("payment.succeeded", data)
     return ""
 
 
 def _decline(checkout: SandboxCheckout, reason: str) -> str:
-    checkout.save(update_fields=["card_number", "save_card"])
+    checkout.save(update_fields=CARD_FIELDS)
     _notify("payment.failed", _charge_data(checkout) | {"failure_message": reason})
     return str(_("Pagamento non riuscito: %(outcome)s. Nessun addebito effettuato.") % {"outcome": reason})
 

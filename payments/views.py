@@ -13,6 +13,7 @@ from payments import sandbox
 from payments.forms import CardForm
 from payments.models import SandboxCheckout, SavedCard
 from payments.providers import get_provider
+from payments.providers.sandbox import CODE as SANDBOX
 from payments.services import card_remove
 from payments.webhooks import receive
 
@@ -21,12 +22,15 @@ from payments.webhooks import receive
 def sandbox_checkout(request, token):
     """The sandbox provider's hosted payment page. Like a gateway's, it knows the checkout by
     its unguessable token, not by the customer's session."""
-    checkout = get_object_or_404(SandboxCheckout, token=token)
+    checkout = _sandbox_checkout_or_404(token)
     form = CardForm(request.POST or None)
     error = ""
     if request.method == "POST" and checkout.status == SandboxCheckout.Status.OPEN and form.is_valid():
         error = sandbox.checkout_pay(
-            token=token, card_number=form.cleaned_data["number"], save_card=form.cleaned_data["save_card"]
+            token=token,
+            card_number=form.cleaned_data["number"],
+            expiry=form.cleaned_data["expiry"],
+            save_card=form.cleaned_data["save_card"],
         )
         if not error:
             return redirect(_after_card(checkout))
@@ -37,11 +41,17 @@ def sandbox_checkout(request, token):
 @require_POST
 def sandbox_authenticate(request, token):
     """The card holder's bank asks for a second step (3-D Secure) before the charge."""
-    checkout = get_object_or_404(SandboxCheckout, token=token)
+    checkout = _sandbox_checkout_or_404(token)
     error = sandbox.checkout_authenticate(token=token, approved=request.POST.get("decision") == "approve")
     if not error:
         return redirect(_after_card(checkout))
     return _checkout_page(request, checkout, CardForm(), error)
+
+
+def _sandbox_checkout_or_404(token: str) -> SandboxCheckout:
+    if SANDBOX not in settings.PAYMENT_PROVIDERS:
+        raise Http404
+    return get_object_or_404(SandboxCheckout, token=token)
 
 
 def _after_card(checkout: SandboxCheckout) -> str:

@@ -90,13 +90,30 @@ def test_no_page_loads_an_asset_from_the_internet(rossi_client):
     assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
 
 
-def test_production_settings_pass_the_deploy_check():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | {
+def production_env() -> dict:
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | {
         "CONSERVA_PRODUCTION": "1",
         "CONSERVA_SECRET_KEY": "k" * 20 + "a-long-random-production-key-for-the-check-only",
         "CONSERVA_ALLOWED_HOSTS": "area.example.com",
         "DATABASE_URL": f"sqlite:///{settings.VAR_DIR / 'deploy-check.sqlite3'}",
     }
+
+
+def test_production_has_no_sandbox_payments_unless_asked_for():
+    show = "from django.conf import settings; print(sorted(settings.PAYMENT_PROVIDERS), settings.CARD_PAYMENT_PROVIDER)"
+    result = subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
+        [sys.executable, "manage.py", "shell", "-c", show],
+        cwd=settings.BASE_DIR,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "['bonifico']"
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = production_env()
     result = subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,

@@ -167,3 +167,24 @@ def test_the_invoice_is_listed_on_the_order(rossi_client, rossi, plan, today):
     assert reverse("billing:pdf", args=[invoice.pk]) in row and "Fattura 2026/000001" in row
     detail = rossi_client.get(reverse("orders:detail", args=[invoice.order.number])).content.decode()
     assert "Fattura 2026/000001" in detail
+
+
+def test_the_customer_downloads_the_fatturapa_for_the_accountant(rossi_client, rossi, bianchi, plan, today):
+    invoice = paid_invoice(rossi, plan)
+    response = rossi_client.get(reverse("billing:xml", args=[invoice.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="{fatturapa.file_name(invoice)}"'
+    assert fatturapa.validation_errors(response.content.decode()) == []
+    other = Client()
+    other.force_login(bianchi.user)
+    assert other.get(reverse("billing:xml", args=[invoice.pk])).status_code == 404
+
+
+def test_operators_refund_from_the_admin_and_download_the_xml(admin_client, rossi, plan, today):
+    invoice = paid_invoice(rossi, plan)
+    changelist = reverse("admin:billing_invoice_changelist")
+    response = admin_client.post(changelist, {"action": "download_xml", "_selected_action": [invoice.pk]})
+    assert response["Content-Type"] == "application/xml"
+
+    admin_client.post(changelist, {"action": "refund", "_selected_action": [invoice.pk]})
+    note = Invoice.objects.get(kind="TD04")
+    assert note.corrects == invoice

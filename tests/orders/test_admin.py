@@ -36,3 +36,30 @@ def test_the_admin_shows_the_audit_trail_of_an_order_and_its_service(admin_clien
     assert "bonifico scelto" in page and "rossi@example.com" in page
     page = admin_client.get(reverse("admin:subscriptions_service_change", args=[order.service_id])).content.decode()
     assert "aperto" in page and "IN_ATTIVAZIONE" in page
+
+
+def test_registering_a_transfer_for_a_cancelled_order_says_it_became_credit(admin_client, rossi, plan, today):
+    from orders.services import order_cancel
+
+    order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    order_cancel(order_id=order.pk, actor=rossi.user)
+    response = admin_client.post(
+        reverse("admin:orders_order_changelist"),
+        {"action": "register_transfer", "_selected_action": [order.pk]},
+        follow=True,
+    )
+    assert "registrato come credito del cliente" in response.content.decode()
+    assert Payment.objects.get(order=order).issue.is_open
+
+
+def test_operators_filter_the_orders_whose_transfer_the_customer_declared(admin_client, rossi, plan, today):
+    from orders.services import order_declare_transfer
+
+    declared = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    order_choose_transfer(order_id=declared.pk, actor=rossi.user)
+    order_declare_transfer(order_id=declared.pk, actor=rossi.user)
+    other = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+
+    page = admin_client.get(reverse("admin:orders_order_changelist") + "?transfer_declared_at__isnull=False")
+    text = page.content.decode()
+    assert declared.number in text and other.number not in text

@@ -169,3 +169,17 @@ def test_a_checkout_expires_after_half_an_hour(rossi_client, order):
 
 def test_an_unknown_checkout_is_a_404(client, db):
     assert client.get(reverse("payments:sandbox_checkout", args=["nope"])).status_code == 404
+
+
+def test_without_a_card_provider_customers_pay_by_transfer_only(rossi_client, order, settings):
+    settings.PAYMENT_PROVIDERS = {"bonifico": "payments.providers.transfer.BankTransferProvider"}
+    settings.CARD_PAYMENT_PROVIDER = ""
+    url = reverse("orders:pay", args=[order.number])
+
+    page = rossi_client.get(url).content.decode()
+    assert 'value="BONIFICO" checked' in page and 'value="CARTA"' not in page
+    response = rossi_client.post(url, cast.pay_form("CARTA"))
+    assert "Scegli un metodo di pagamento" in response.content.decode()
+    assert not SandboxCheckout.objects.exists()
+    assert rossi_client.post(reverse("payments:webhook", args=["sandbox"])).status_code == 404
+    assert rossi_client.get(reverse("payments:sandbox_checkout", args=["x"])).status_code == 404

@@ -24,7 +24,7 @@ def pay_and_save_card(client, order, number="4242424242424242"):
 
 
 def vault(customer, number: str) -> SavedCard:
-    SandboxVaultCard.objects.create(token=f"sbxcard_{number}", card_number=number)
+    SandboxVaultCard.objects.create(token=f"sbxcard_{number}", card_number=number, card_expiry="03/30")
     return card_save(
         customer=customer,
         provider="sandbox",
@@ -37,10 +37,10 @@ def test_the_customer_saves_a_card_sees_it_and_removes_it(rossi_client, rossi, p
     pay_and_save_card(rossi_client, order)
 
     saved = SavedCard.objects.get(customer=rossi)
-    assert (saved.provider, saved.last4) == ("sandbox", "4242")
+    assert (saved.provider, saved.last4, saved.exp_month, saved.exp_year) == ("sandbox", "4242", 12, 2030)
     assert saved.token.startswith("sbxcard_") and "4242424242424242" not in saved.token
     page = rossi_client.get(reverse("payments:saved_card")).content.decode()
-    assert "•••• 4242" in page
+    assert "•••• 4242" in page and "12/2030" in page
 
     rossi_client.post(reverse("payments:saved_card"))
     assert not SavedCard.objects.exists() and not SandboxVaultCard.objects.exists()

@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -14,11 +15,14 @@ from orders.models import Order
 from orders.services import (
     order_cancel,
     order_choose_transfer,
+    order_declare_transfer,
     order_place_first_purchase,
     order_place_renewal,
     order_place_space_increase,
 )
-from payments.services import transfer_register
+from payments.models import SandboxVaultCard, new_checkout_token
+from payments.providers.base import CardDetails
+from payments.services import card_save, transfer_register
 from subscriptions.models import Service
 from subscriptions.services import service_expire, service_set_auto_renew
 
@@ -45,16 +49,20 @@ class Command(BaseCommand):
         with transaction.atomic():
             plans = self._catalogue()
             User.objects.create_superuser(OPERATOR_EMAIL, DEMO_PASSWORD)
-            self._demo_customer(plans)
+            waiting = self._demo_customer(plans)
             self._other_customer(plans)
+        statement = settings.VAR_DIR / "demo-camt053.xml"
+        statement.write_bytes(demo_statement(waiting))
         self.stdout.write(
             self.style.SUCCESS(
                 "\nConserva demo ready at http://127.0.0.1:8000\n"
                 f"  customer area : {CUSTOMER_EMAIL} / {DEMO_PASSWORD}\n"
                 f"  another one   : {OTHER_EMAIL} / {DEMO_PASSWORD}\n"
                 f"  back-office   : http://127.0.0.1:8000/admin/  {OPERATOR_EMAIL} / {DEMO_PASSWORD}\n"
-                "  sandbox cards : 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined\n"
-                "  mail (password reset, assistance) is printed on this console\n"
+                "  sandbox cards : 4242 4242 4242 4242 succeeds, 4000 0027 6000 3184 asks for 3-D Secure,\n"
+                "                  4000 0000 0000 0002 is declined (any future expiry, any CVC)\n"
+                f"  bank statement: {statement} (admin > Estratti conto > Importa camt.053)\n"
+                f"  mail (orders, payments, invoices, assistance): {settings.EMAIL_FILE_PATH or 'this console'}\n"
             )
         )
 
@@ -101,11 +109,21 @@ class Command(BaseCommand):
         expired = self._active_service(customer, plans["base"], expires_on=today - datetime.timedelta(days=10))
         self._set_used(expired, Decimal("0.52"))
         service_expire(service_id=expired.pk, today=today)
-        renewal, _created = order_place_renewal(service_id=expired.pk, actor=user)
-        order_choose_transfer(order_id=renewal.pk, actor=user)
+        declared, _created = order_place_renewal(service_id=expired.pk, actor=user)
+        order_choose_transfer(order_id=declared.pk, actor=user)
+        order_declare_transfer(order_id=declared.pk, actor=user)
 
         # A first purchase not paid yet: the service waits for activation.
-        order_place_first_purchase(customer=customer, plan=plans["base"], actor=user)
+        unpaid = order_place_first_purchase(customer=customer, plan=plans["base"], actor=user)
+
+        # A card kept by the sandbox for the automatic renewals.
+        expiry_year = today.year + 3
+        vaulted = SandboxVaultCard.objects.create(
+            token=new_checkout_token(), card_number="4242424242424242", card_expiry=f"12/{expiry_year % 100:02d}"
+        )
+        card = CardDetails(token=vaulted.token, brand="Visa", last4="4242", exp_month=12, exp_year=expiry_year)
+        card_save(customer=customer, provider="sandbox", card=card)
+        return {"declared": declared, "unpaid": unpaid}
 
     def _other_customer(self, plans):
         customer = customer_sign_up(
@@ -122,6 +140,10 @@ class Command(BaseCommand):
             },
         )
         self._active_service(customer, plans["base"], expires_on=clock.today() + datetime.timedelta(days=150))
+        # A transfer that arrived after the order was cancelled: the customer's credit, in the operators' queue.
+        cancelled = order_place_first_purchase(customer=customer, plan=plans["professional"], actor=customer.user)
+        order_cancel(order_id=cancelled.pk, actor=customer.user)
+        transfer_register(order=cancelled, operator=User.objects.get(email=OPERATOR_EMAIL))
 
     def _active_service(self, customer: Customer, plan: Plan, *, expires_on: datetime.date) -> Service:
         """A service bought, paid by transfer and then moved so that it expires on `expires_on`."""
@@ -135,3 +157,28 @@ class Command(BaseCommand):
 
     def _set_used(self, service: Service, share: Decimal):
         Service.objects.filter(pk=service.pk).update(used_bytes=int(service.plan.storage_gb * GB * share))
+
+
+def demo_statement(orders: dict[str, Order]) -> bytes:
+    """A camt.053 statement to try the import with: one credit pays the declared transfer, one is
+    short of the unpaid order's total, one names no order."""
+    declared, unpaid = orders["declared"], orders["unpaid"]
+    credits = [
+        ("DEMO-0001", declared.total, f"Ordine {declared.number} Studio Rossi"),
+        ("DEMO-0002", unpaid.total - Decimal("10.00"), f"Saldo ordine {unpaid.number}"),
+        ("DEMO-0003", Decimal("99.00"), "Canone annuale"),
+    ]
+    entries = "".join(
+        f"""
+      <Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+        <BookgDt><Dt>{clock.today().isoformat()}</Dt></BookgDt><AcctSvcrRef>{ref}</AcctSvcrRef>
+        <NtryDtls><TxDtls><RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"""
+        for ref, amount, text in credits
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>
+  <GrpHdr><MsgId>DEMO-{clock.today():%Y%m%d}</MsgId><CreDtTm>{clock.now():%Y-%m-%dT%H:%M:%S}</CreDtTm></GrpHdr>
+  <Stmt><Id>DEMO-STMT-{clock.today():%Y%m%d}</Id><Acct><Id><IBAN>{settings.BANK_IBAN}</IBAN></Id></Acct>{entries}
+  </Stmt>
+</BkToCstmrStmt></Document>
+""".encode()
