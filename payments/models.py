@@ -245,3 +245,18 @@ class SandboxVaultCard(models.Model):
 
     def __str__(self):
         return self.token
+
+
+class SandboxNotification(models.Model):
+    """The sandbox gateway's outbox: a notification is kept until Conserva accepts it, and sent
+    again until then, as a gateway retries its webhooks."""
+
+    event_id = models.CharField(max_length=64, unique=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=clock.now)
+    attempts = models.PositiveIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True)
+    last_response = models.CharField(max_length=300, blank=True)
+
+    def __str__(self):
+        return self.event_id

@@ -7,14 +7,19 @@ the browser. Nothing here touches real money.
 import datetime
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from lib import clock
-from payments.models import SandboxCheckout, SandboxVaultCard
+from payments import signing
+from payments.models import SandboxCheckout, SandboxNotification, SandboxVaultCard
 
 CHECKOUT_LIFETIME = datetime.timedelta(minutes=30)
 CARD_FIELDS = ["card_number", "card_expiry", "save_card"]
@@ -171,7 +176,31 @@ def _charge_data(checkout: SandboxCheckout) -> dict:
 
 
 def _notify(event_type: str, data: dict) -> None:
+    """Puts the notification in the outbox with the charge, and sends it once both are committed."""
     from payments.tasks import deliver_sandbox_notification
 
-    body = json.dumps({"id": "evt_" + secrets.token_urlsafe(18), "type": event_type, "data": data})
-    transaction.on_commit(lambda: deliver_sandbox_notification.enqueue(body))
+    event_id = "evt_" + secrets.token_urlsafe(18)
+    body = json.dumps({"id": event_id, "type": event_type, "data": data})
+    notification = SandboxNotification.objects.create(event_id=event_id, body=body)
+    transaction.on_commit(lambda: deliver_sandbox_notification.enqueue(notification.pk))
+
+
+def deliver(notification_id: int) -> str:
+    """Signs the notification now and hands it to Conserva's receiver (in process: the sandbox
+    lives inside the app and needs no public URL). Returns what Conserva answered."""
+    from payments.webhooks import receive
+
+    notification = SandboxNotification.objects.get(pk=notification_id)
+    body = notification.body.encode()
+    header = signing.sign(secret=settings.SANDBOX_WEBHOOK_SECRET, body=body, timestamp=int(time.time()))
+    status, answer = receive(code="sandbox", body=body, headers={signing.HEADER: header})
+    SandboxNotification.objects.filter(pk=notification.pk).update(
+        attempts=F("attempts") + 1,
+        last_response=f"{status} {answer}"[:300],
+        delivered_at=Coalesce("delivered_at", Value(clock.now())) if status == 200 else F("delivered_at"),
+    )
+    return answer
+
+
+def undelivered():
+    return SandboxNotification.objects.filter(delivered_at=None).order_by("pk")

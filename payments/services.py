@@ -61,6 +61,7 @@ def payment_confirm(
         with transaction.atomic():
             order_mark_paid(order=order, paid_at=payment.confirmed_at, actor=actor)
     except OrderError as refusal:
+        order.refresh_from_db()  # the savepoint undid what order_mark_paid began
         payment.applied = False
         payment.save()
         _credit(payment, str(refusal))

@@ -1,15 +1,17 @@
 import datetime
+import io
 import json
 import time
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
 from billing.models import Invoice
 from orders.models import Order
 from orders.services import order_cancel, order_place_first_purchase
-from payments.models import Payment, PaymentIssue, RefusedWebhook, WebhookEvent
+from payments.models import Payment, PaymentIssue, RefusedWebhook, SandboxNotification, WebhookEvent
 from tests.payments import notify
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -135,12 +137,46 @@ def test_only_providers_that_send_notifications_have_an_endpoint(client, db):
 
 def test_the_sandbox_delivers_a_notification_the_webhook_would_accept_again(rossi_client, client, order):
     """The body the sandbox signed and delivered, replayed on the HTTP endpoint, counts once."""
-    url = reverse("orders:pay", args=[order.number])
-    from tests import cast
-
-    checkout_url = rossi_client.post(url, cast.pay_form("CARTA")).url
-    rossi_client.post(checkout_url, {"holder": "M", "number": "4242424242424242", "expiry": "12/30", "cvc": "123"})
+    pay_on_the_sandbox_page(rossi_client, order)
     delivered = json.dumps(WebhookEvent.objects.get().payload).encode()
 
     assert notify.deliver(client, delivered).content == b"already received"
     assert Payment.objects.count() == 1
+
+
+def pay_on_the_sandbox_page(rossi_client, order):
+    from tests import cast
+
+    checkout_url = rossi_client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA")).url
+    rossi_client.post(checkout_url, {"holder": "M", "number": "4242424242424242", "expiry": "12/30", "cvc": "123"})
+
+
+def test_a_notification_lost_on_the_way_is_sent_again_until_accepted(rossi_client, order, monkeypatch):
+    from django.db import OperationalError
+
+    from payments import webhooks
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(webhooks, "_apply_once", database_gone)
+        pay_on_the_sandbox_page(rossi_client, order)
+    order.refresh_from_db()
+    assert order.is_awaiting_payment  # charged at the gateway, not yet known here
+    assert SandboxNotification.objects.get().delivered_at is None
+
+    call_command("sandbox_redeliver", stdout=io.StringIO())
+    order.refresh_from_db()
+    assert order.status == Order.Status.ACTIVE
+    assert SandboxNotification.objects.get().delivered_at is not None
+
+
+def test_sending_every_notification_again_changes_nothing(rossi_client, order):
+    pay_on_the_sandbox_page(rossi_client, order)
+    output = io.StringIO()
+    call_command("sandbox_redeliver", "--all", stdout=output)
+
+    assert "already received" in output.getvalue()
+    assert Payment.objects.count() == 1 and Invoice.objects.count() == 1
+    assert SandboxNotification.objects.get().attempts == 2

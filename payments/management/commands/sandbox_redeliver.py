@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from payments import sandbox
+from payments.models import SandboxNotification
+
+
+class Command(BaseCommand):
+    help = (
+        "The sandbox gateway's retries: sends again every notification Conserva has not accepted yet "
+        "(with --all, every one: each counts once, so nothing changes twice)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--all", action="store_true", help="send again also those already accepted")
+
+    def handle(self, *args, all=False, **options):  # noqa: A002 - the option's name
+        notifications = SandboxNotification.objects.order_by("pk") if all else sandbox.undelivered()
+        sent = 0
+        for notification_id in notifications.values_list("pk", flat=True):
+            answer = sandbox.deliver(notification_id)
+            self.stdout.write(f"{notification_id}: {answer}")
+            sent += 1
+        self.stdout.write(self.style.SUCCESS(f"{sent} notification(s) sent."))
