@@ -1,9 +1,19 @@
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 
 from accounts.access import customer_required
 from billing import fatturapa, pdf
 from billing.models import Invoice
+
+
+@customer_required
+def invoice_list(request):
+    """Every invoice and credit note of the customer, newest first: what the accountant asks for."""
+    invoices = request.customer.invoices.select_related("order", "corrects")
+    page = Paginator(invoices, per_page=settings.ORDERS_PER_PAGE).get_page(request.GET.get("pagina"))
+    return render(request, "billing/invoice_list.html", {"invoices": page})
 
 
 def _invoice_for_customer(request, pk) -> Invoice:

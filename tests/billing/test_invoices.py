@@ -188,3 +188,25 @@ def test_operators_refund_from_the_admin_and_download_the_xml(admin_client, ross
     admin_client.post(changelist, {"action": "refund", "_selected_action": [invoice.pk]})
     note = Invoice.objects.get(kind="TD04")
     assert note.corrects == invoice
+
+
+def test_the_invoice_list_shows_the_customers_documents_in_constant_queries(rossi_client, rossi, bianchi, plan, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = paid_invoice(rossi, plan)
+    credit_note_issue(invoice_id=first.pk, operator="op", reason="")
+    others = paid_invoice(bianchi, plan)
+    url = reverse("billing:list")
+    rossi_client.get(url)  # the first request of a session also writes the session
+    with CaptureQueriesContext(connection) as few:
+        page = rossi_client.get(url).content.decode()
+    few_queries = len(few)
+    assert "Fattura 2026/000001" in page and "Nota di credito 2026/000002" in page
+    assert "storna la fattura 2026/000001" in page and others.number not in page
+
+    for _ in range(5):
+        paid_invoice(rossi, plan)
+    with CaptureQueriesContext(connection) as many:
+        rossi_client.get(url)
+    assert len(many) == few_queries

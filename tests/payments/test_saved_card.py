@@ -74,13 +74,15 @@ def renewing(rossi, plan):
     return service
 
 
-def test_automatic_renewal_charges_the_saved_card_once(renewing, rossi):
+def test_automatic_renewal_charges_the_saved_card_once(renewing, rossi, mailoutbox):
     vault(rossi, "4242424242424242")
     run_update_services(D(2027, 2, 8))
     run_update_services(D(2027, 2, 9))
 
     order = renewing.orders.get(kind=Order.Kind.RENEWAL)
     assert order.status == Order.Status.ACTIVE and order.payment_method == "CARTA"
+    placed = next(mail for mail in mailoutbox if mail.subject == f"Ordine {order.number} ricevuto: come pagare")
+    assert "lo addebitiamo sulla carta salvata Visa •••• 4242" in placed.body
     assert order.payments.count() == 1 and order.invoices.count() == 1
     renewing.refresh_from_db()
     assert renewing.expires_on == D(2028, 3, 10)
@@ -106,6 +108,6 @@ def test_without_a_saved_card_the_renewal_order_waits_to_be_paid(renewing, mailo
     run_update_services(D(2027, 2, 8))
     order = renewing.orders.get(kind=Order.Kind.RENEWAL)
     assert order.is_awaiting_payment
-    assert [mail.subject for mail in mailoutbox if order.number in mail.subject] == [
-        f"Ordine {order.number} ricevuto: come pagare"
-    ]
+    (placed,) = [mail for mail in mailoutbox if order.number in mail.subject]
+    assert placed.subject == f"Ordine {order.number} ricevuto: come pagare"
+    assert "carta salvata" not in placed.body
