@@ -81,7 +81,7 @@ class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                         "skipped": summary.skipped,
                     },
                 )
-                return redirect("admin:payments_paymentissue_changelist")
+                return redirect(reverse("admin:payments_paymentissue_changelist") + "?aperte=si")
         context = self.admin_site.each_context(request) | {
             "form": form,
             "title": _("Importa un estratto conto camt.053"),
@@ -122,7 +122,7 @@ class PaymentIssueAdmin(admin.ModelAdmin):
     """The operators' queue: credits, partial, excess and unmatched transfers."""
 
     form = PaymentIssueForm
-    list_display = ["created_at", "kind", "customer", "order", "amount", "currency", "detail", "resolved_at"]
+    list_display = ["created_at", "kind", "customer", "order", "amount", "resolved_at"]
     list_filter = [IsOpenFilter, "kind"]
     list_select_related = ["customer", "order"]
     search_fields = ["detail", "customer__company_name", "order__number", "bank_entry__entry_ref"]

@@ -118,19 +118,34 @@ class PaymentIssue(models.Model):
     """The operators' queue: money that arrived but could not simply pay an order."""
 
     class Kind(models.TextChoices):
-        CREDIT = "CREDITO", _("Pagamento su ordine annullato o già pagato: credito del cliente")
-        PARTIAL = "PARZIALE", _("Bonifico inferiore al totale")
-        EXCESS = "ECCEDENTE", _("Bonifico superiore al totale")
-        UNMATCHED = "NON_ABBINATO", _("Bonifico senza ordine riconoscibile")
+        # CREDITO: money for a cancelled or already paid order; the others: transfers from the statement
+        CREDIT = "CREDITO", _("Credito del cliente")
+        PARTIAL = "PARZIALE", _("Bonifico parziale")
+        EXCESS = "ECCEDENTE", _("Bonifico eccedente")
+        UNMATCHED = "NON_ABBINATO", _("Bonifico non abbinato")
 
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind)
     customer = models.ForeignKey(
-        "accounts.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="payment_issues"
+        "accounts.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment_issues",
+        verbose_name=_("cliente"),
     )
-    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="issue")
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("ordine")
+    )
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="issue", verbose_name=_("pagamento")
+    )
     bank_entry = models.OneToOneField(
-        "payments.BankEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="issue"
+        "payments.BankEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issue",
+        verbose_name=_("movimento bancario"),
     )
     amount = models.DecimalField(_("importo"), max_digits=10, decimal_places=2)
     currency = models.CharField(_("valuta"), max_length=3)
@@ -180,7 +195,9 @@ class BankEntry(models.Model):
         PAID = "PAGATO", _("ordine pagato")
         QUEUED = "IN_CODA", _("da verificare")
 
-    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="entries")
+    statement = models.ForeignKey(
+        BankStatement, on_delete=models.PROTECT, related_name="entries", verbose_name=_("estratto conto (camt.053)")
+    )
     entry_ref = models.CharField(_("riferimento della banca"), max_length=100, unique=True)
     booked_on = models.DateField(_("data contabile"))
     amount = models.DecimalField(_("importo"), max_digits=12, decimal_places=2)
