@@ -9,6 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from orders.models import Order
 from orders.services import OrderError, order_place_renewal
@@ -58,3 +59,19 @@ def handle_one_auto_renewal(today: datetime.date, skip: set[int]) -> bool:
         else:
             renewal_charge_later(order)
         return True
+
+
+def automatic_renewals_to_charge(today: datetime.date):
+    """Automatic renewal orders placed before today, still waiting, whose customer has a saved card.
+
+    Their charge was queued when they were placed; asking the provider again catches a task that
+    was lost (a worker stopped before running it). It is safe: the charge is keyed on the order,
+    so one already made or declined is not made again.
+    """
+    return Order.objects.filter(
+        kind=Order.Kind.RENEWAL,
+        status=Order.Status.AWAITING_PAYMENT,
+        service__auto_renew=True,
+        customer__saved_card__isnull=False,
+        created_at__lt=timezone.make_aware(datetime.datetime.combine(today, datetime.time.min)),
+    ).values_list("pk", flat=True)

@@ -111,3 +111,30 @@ def test_without_a_saved_card_the_renewal_order_waits_to_be_paid(renewing, mailo
     (placed,) = [mail for mail in mailoutbox if order.number in mail.subject]
     assert placed.subject == f"Ordine {order.number} ricevuto: come pagare"
     assert "carta salvata" not in placed.body
+
+
+def test_a_charge_whose_task_was_lost_is_asked_again_the_next_day_and_made_once(renewing, rossi, monkeypatch):
+    from types import SimpleNamespace
+
+    from payments import tasks
+
+    vault(rossi, "4242424242424242")
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks, "charge_saved_card", SimpleNamespace(enqueue=lambda *args: None))  # the worker stopped
+        run_update_services(D(2027, 2, 8))
+    order = renewing.orders.get(kind=Order.Kind.RENEWAL)
+    assert order.is_awaiting_payment
+
+    run_update_services(D(2027, 2, 9))
+    run_update_services(D(2027, 2, 10))
+    order.refresh_from_db()
+    assert order.status == Order.Status.ACTIVE and order.payments.count() == 1
+
+
+def test_a_declined_renewal_is_not_charged_again_every_day(renewing, rossi):
+    vault(rossi, "4000000000000002")
+    run_update_services(D(2027, 2, 8))
+    run_update_services(D(2027, 2, 9))
+    from payments.models import SandboxCheckout
+
+    assert SandboxCheckout.objects.filter(order_number__startswith="2027").count() == 1
