@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -52,13 +53,24 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Rimborso effettuato: emetti la nota di credito (TD04)"))
     def refund(self, request, queryset):
+        """A fiscal document is not issued on a misclick: a page shows what will be cancelled first."""
+        if request.POST.get("confirm") != "yes":
+            context = self.admin_site.each_context(request) | {
+                "title": _("Emettere le note di credito?"),
+                "invoices": queryset.filter(kind=Invoice.Kind.INVOICE),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/billing/invoice/refund_confirmation.html", context)
+        reason = request.POST.get("reason", "").strip()
         for invoice in queryset:
             try:
-                note = credit_note_issue(invoice_id=invoice.pk, operator=request.user, reason="")
+                note = credit_note_issue(invoice_id=invoice.pk, operator=request.user, reason=reason)
             except BillingError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
                 self.message_user(request, _("Emessa la nota di credito %(number)s.") % {"number": note.number})
+        return None
 
     def _one(self, request, queryset):
         if queryset.count() != 1:

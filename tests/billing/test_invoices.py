@@ -185,9 +185,17 @@ def test_operators_refund_from_the_admin_and_download_the_xml(admin_client, ross
     response = admin_client.post(changelist, {"action": "download_xml", "_selected_action": [invoice.pk]})
     assert response["Content-Type"] == "application/xml"
 
-    admin_client.post(changelist, {"action": "refund", "_selected_action": [invoice.pk]})
+    page = admin_client.post(changelist, {"action": "refund", "_selected_action": [invoice.pk]})
+    assert "Emettere le note di credito?" in page.content.decode()
+    assert not Invoice.objects.filter(kind="TD04").exists()  # nothing issued before confirming
+
+    admin_client.post(
+        changelist,
+        {"action": "refund", "_selected_action": [invoice.pk], "confirm": "yes", "reason": "Recesso del cliente"},
+    )
     note = Invoice.objects.get(kind="TD04")
-    assert note.corrects == invoice
+    assert (note.corrects, note.reason) == (invoice, "Recesso del cliente")
+    assert "<Causale>Recesso del cliente</Causale>" in note.xml
 
 
 def test_the_invoice_list_shows_the_customers_documents_in_constant_queries(rossi_client, rossi, bianchi, plan, today):
