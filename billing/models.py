@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +34,8 @@ class Invoice(models.Model):
         CARD = "MP08", _("carta di pagamento")
         TRANSFER = "MP05", _("bonifico")
 
+    # In URLs instead of the database id: unguessable, and says nothing of how many invoices exist.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("tipo documento"), max_length=4, choices=Kind)
     year = models.PositiveIntegerField(_("anno"))
     sequence = models.PositiveIntegerField(_("progressivo"))

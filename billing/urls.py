@@ -5,6 +5,6 @@ from billing import views
 app_name = "billing"
 urlpatterns = [
     path("", views.invoice_list, name="list"),
-    path("<int:pk>/pdf/", views.invoice_pdf, name="pdf"),
-    path("<int:pk>/xml/", views.invoice_xml, name="xml"),
+    path("<uuid:public_id>/pdf/", views.invoice_pdf, name="pdf"),
+    path("<uuid:public_id>/xml/", views.invoice_xml, name="xml"),
 ]

@@ -16,20 +16,22 @@ def invoice_list(request):
     return render(request, "billing/invoice_list.html", {"invoices": page})
 
 
-def _invoice_for_customer(request, pk) -> Invoice:
-    return get_object_or_404(Invoice.objects.select_related("order", "corrects"), pk=pk, customer=request.customer)
+def _invoice_for_customer(request, public_id) -> Invoice:
+    return get_object_or_404(
+        Invoice.objects.select_related("order", "corrects"), public_id=public_id, customer=request.customer
+    )
 
 
 @customer_required
-def invoice_pdf(request, pk):
-    invoice = _invoice_for_customer(request, pk)
+def invoice_pdf(request, public_id):
+    invoice = _invoice_for_customer(request, public_id)
     return attachment(pdf.render(invoice), "application/pdf", invoice.pdf_filename)
 
 
 @customer_required
-def invoice_xml(request, pk):
+def invoice_xml(request, public_id):
     """The FatturaPA itself, for the customer's accountant."""
-    invoice = _invoice_for_customer(request, pk)
+    invoice = _invoice_for_customer(request, public_id)
     return attachment(invoice.xml.encode(), "application/xml", fatturapa.file_name(invoice))
 
 

@@ -31,7 +31,6 @@ SAMPLE_ARGS = {
     "code": "base",
     "slug": "rinnovo",
     "token": "x",
-    "pk": 1,
     "uidb64": "x",
 }
 

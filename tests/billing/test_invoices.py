@@ -150,7 +150,7 @@ def test_a_refund_issues_a_credit_note_that_cancels_the_invoice(rossi, plan, tod
 
 def test_the_customer_downloads_the_pdf_and_another_customer_gets_a_404(rossi_client, rossi, bianchi, plan, today):
     invoice = paid_invoice(rossi, plan)
-    url = reverse("billing:pdf", args=[invoice.pk])
+    url = reverse("billing:pdf", args=[invoice.public_id])
 
     response = rossi_client.get(url)
     assert response["Content-Type"] == "application/pdf"
@@ -164,19 +164,19 @@ def test_the_customer_downloads_the_pdf_and_another_customer_gets_a_404(rossi_cl
 def test_the_invoice_is_listed_on_the_order(rossi_client, rossi, plan, today):
     invoice = paid_invoice(rossi, plan)
     row = rossi_client.get(reverse("orders:list")).content.decode()
-    assert reverse("billing:pdf", args=[invoice.pk]) in row and "Fattura 2026/000001" in row
+    assert reverse("billing:pdf", args=[invoice.public_id]) in row and "Fattura 2026/000001" in row
     detail = rossi_client.get(reverse("orders:detail", args=[invoice.order.number])).content.decode()
     assert "Fattura 2026/000001" in detail
 
 
 def test_the_customer_downloads_the_fatturapa_for_the_accountant(rossi_client, rossi, bianchi, plan, today):
     invoice = paid_invoice(rossi, plan)
-    response = rossi_client.get(reverse("billing:xml", args=[invoice.pk]))
+    response = rossi_client.get(reverse("billing:xml", args=[invoice.public_id]))
     assert response["Content-Disposition"] == f'attachment; filename="{fatturapa.file_name(invoice)}"'
     assert fatturapa.validation_errors(response.content.decode()) == []
     other = Client()
     other.force_login(bianchi.user)
-    assert other.get(reverse("billing:xml", args=[invoice.pk])).status_code == 404
+    assert other.get(reverse("billing:xml", args=[invoice.public_id])).status_code == 404
 
 
 def test_operators_refund_from_the_admin_and_download_the_xml(admin_client, rossi, plan, today):
