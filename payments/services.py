@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import Customer
 from audit import trail
 from billing.services import invoice_issue
 from lib import clock
@@ -157,7 +158,8 @@ def issue_resolve(*, issue_id: int, operator, resolution: str) -> PaymentIssue:
 @transaction.atomic
 def card_save(*, customer, provider: str, card: CardDetails) -> SavedCard:
     """Keeps the provider's token for automatic renewals; a new card replaces the old one."""
-    previous = SavedCard.objects.select_for_update().filter(customer=customer).first()
+    Customer.objects.select_for_update().get(pk=customer.pk)  # two cards saved at once: one after the other
+    previous = SavedCard.objects.filter(customer=customer).first()
     if previous:
         _forget_at_provider(previous)
         previous.delete()
@@ -176,7 +178,8 @@ def card_save(*, customer, provider: str, card: CardDetails) -> SavedCard:
 
 @transaction.atomic
 def card_remove(*, customer, actor) -> bool:
-    saved = SavedCard.objects.select_for_update().filter(customer=customer).first()
+    Customer.objects.select_for_update().get(pk=customer.pk)
+    saved = SavedCard.objects.filter(customer=customer).first()
     if saved is None:
         return False
     _forget_at_provider(saved)

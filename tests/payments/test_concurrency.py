@@ -164,3 +164,17 @@ def test_ten_renew_clicks_at_once_make_one_renewal_order(rossi, plan):
     service = cast.active_service(rossi, plan, activated_on=clock.today())
     all_at_once(lambda i: order_place_renewal(service_id=service.pk, actor=rossi.user) and "placed")
     assert service.orders.filter(kind=Order.Kind.RENEWAL).count() == 1
+
+
+def test_two_cards_saved_at_once_leave_one(rossi):
+    from payments.models import SavedCard
+    from payments.providers.base import CardDetails
+    from payments.services import card_save
+
+    def save(i):
+        card = CardDetails(token=f"tok_{i}", brand="Visa", last4=f"{i:04d}", exp_month=1, exp_year=2030)
+        card_save(customer=rossi, provider="sandbox", card=card)
+        return "saved"
+
+    assert all_at_once(save) == ["saved"] * THREADS
+    assert SavedCard.objects.filter(customer=rossi).count() == 1
