@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "orders",
     "payments",
+    "sandbox",
     "billing",
     "notifications",
     "support",

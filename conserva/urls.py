@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("piani/", include("catalog.urls")),
     path("ordini/", include("orders.urls")),
+    path("pagamenti/sandbox/", include("sandbox.urls")),
     path("pagamenti/", include("payments.urls")),
     path("fatture/", include("billing.urls")),
     path("aiuto/", include("support.urls")),

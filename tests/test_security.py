@@ -20,8 +20,8 @@ PUBLIC = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
-    "payments:sandbox_checkout",  # the provider's page: its unguessable token is the key
-    "payments:sandbox_authenticate",  # the same page's second step (a POST)
+    "sandbox:checkout",  # the provider's page: its unguessable token is the key
+    "sandbox:authenticate",  # the same page's second step (a POST)
     "payments:webhook",  # the provider's notifications: signed, no session (a POST)
     "set_language",
 }

@@ -1,5 +1,5 @@
 """The sandbox provider seen from Conserva: the same calls a real gateway's module makes, against
-the gateway simulated in payments/sandbox.py."""
+the gateway simulated in the sandbox app."""
 
 import json
 import time
@@ -9,8 +9,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from payments import sandbox, signing
+from payments import signing
 from payments.providers.base import CardDetails, PaymentEvent, PaymentProvider, WebhookRefused
+from sandbox import gateway
 
 CODE = "sandbox"
 
@@ -22,10 +23,10 @@ class SandboxProvider(PaymentProvider):
     keeps_cards = True
 
     def start_payment(self, *, order, idempotency_key: str) -> str:
-        checkout = sandbox.checkout_start(
+        checkout = gateway.checkout_start(
             order_number=order.number, amount=order.total, currency=order.currency, idempotency_key=idempotency_key
         )
-        return reverse("payments:sandbox_checkout", args=[checkout.token])
+        return reverse("sandbox:checkout", args=[checkout.token])
 
     def parse_webhook(self, *, body: bytes, headers) -> PaymentEvent:
         signing.verify(
@@ -54,7 +55,7 @@ class SandboxProvider(PaymentProvider):
             raise WebhookRefused(f"unreadable notification: {error!r}") from None
 
     def charge_saved_card(self, *, order, token: str, idempotency_key: str) -> None:
-        sandbox.charge_off_session(
+        gateway.charge_off_session(
             order_number=order.number,
             amount=order.total,
             currency=order.currency,
@@ -63,4 +64,4 @@ class SandboxProvider(PaymentProvider):
         )
 
     def forget_card(self, *, token: str) -> None:
-        sandbox.vault_forget(token)
+        gateway.vault_forget(token)

@@ -18,11 +18,13 @@ from orders.services import (
     order_place_first_purchase,
     order_place_renewal,
 )
-from payments import sandbox, signing
-from payments.models import BankEntry, Payment, PaymentIssue, SandboxCheckout
+from payments import signing
+from payments.models import BankEntry, Payment, PaymentIssue
 from payments.services import payment_confirm
 from payments.transfers import statement_import
 from payments.webhooks import receive
+from sandbox import gateway as sandbox
+from sandbox.models import Checkout
 from subscriptions.models import Service
 from tests import cast
 from tests.payments import camt, notify
@@ -103,14 +105,14 @@ def test_a_double_click_on_the_sandbox_page_charges_once(order):
     )
     all_at_once(lambda i: sandbox.checkout_pay(token=checkout.token, card_number="4242424242424242", save_card=False))
     assert Payment.objects.filter(order=order).count() == 1
-    assert SandboxCheckout.objects.get().status == "succeeded"
+    assert Checkout.objects.get().status == "succeeded"
 
 
 def test_one_pay_form_submitted_ten_times_at_once_opens_one_checkout(order):
     from payments.services import payment_start
 
     urls = all_at_once(lambda i: payment_start(order=order, provider_code="sandbox", idempotency_key="f" * 32))
-    assert len(set(urls)) == 1 and SandboxCheckout.objects.count() == 1
+    assert len(set(urls)) == 1 and Checkout.objects.count() == 1
 
 
 def test_paying_and_cancelling_at_once_never_loses_the_money(rossi, order):

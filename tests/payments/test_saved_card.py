@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from orders.models import Order
 from orders.services import order_place_first_purchase
-from payments.models import SandboxVaultCard, SavedCard
+from payments.models import SavedCard
 from payments.providers.base import CardDetails
 from payments.services import card_save
+from sandbox.models import VaultCard
 from subscriptions.services import service_set_auto_renew
 from tests import cast
 
@@ -24,7 +25,7 @@ def pay_and_save_card(client, order, number="4242424242424242"):
 
 
 def vault(customer, number: str) -> SavedCard:
-    SandboxVaultCard.objects.create(token=f"sbxcard_{number}", card_number=number, card_expiry="03/30")
+    VaultCard.objects.create(token=f"sbxcard_{number}", card_number=number, card_expiry="03/30")
     return card_save(
         customer=customer,
         provider="sandbox",
@@ -43,7 +44,7 @@ def test_the_customer_saves_a_card_sees_it_and_removes_it(rossi_client, rossi, p
     assert "•••• 4242" in page and "12/2030" in page
 
     rossi_client.post(reverse("payments:saved_card"))
-    assert not SavedCard.objects.exists() and not SandboxVaultCard.objects.exists()
+    assert not SavedCard.objects.exists() and not VaultCard.objects.exists()
     assert "Nessuna carta salvata" in rossi_client.get(reverse("payments:saved_card")).content.decode()
 
 
@@ -135,6 +136,6 @@ def test_a_declined_renewal_is_not_charged_again_every_day(renewing, rossi):
     vault(rossi, "4000000000000002")
     run_update_services(D(2027, 2, 8))
     run_update_services(D(2027, 2, 9))
-    from payments.models import SandboxCheckout
+    from sandbox.models import Checkout
 
-    assert SandboxCheckout.objects.filter(order_number__startswith="2027").count() == 1
+    assert Checkout.objects.filter(order_number__startswith="2027").count() == 1

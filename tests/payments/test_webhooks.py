@@ -11,7 +11,8 @@ from django.urls import reverse
 from billing.models import Invoice
 from orders.models import Order
 from orders.services import order_cancel, order_place_first_purchase
-from payments.models import Payment, PaymentIssue, RefusedWebhook, SandboxNotification, WebhookEvent
+from payments.models import Payment, PaymentIssue, RefusedWebhook, WebhookEvent
+from sandbox.models import Notification
 from tests.payments import notify
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -164,12 +165,12 @@ def test_a_notification_lost_on_the_way_is_sent_again_until_accepted(rossi_clien
         pay_on_the_sandbox_page(rossi_client, order)
     order.refresh_from_db()
     assert order.is_awaiting_payment  # charged at the gateway, not yet known here
-    assert SandboxNotification.objects.get().delivered_at is None
+    assert Notification.objects.get().delivered_at is None
 
     call_command("sandbox_redeliver", stdout=io.StringIO())
     order.refresh_from_db()
     assert order.status == Order.Status.ACTIVE
-    assert SandboxNotification.objects.get().delivered_at is not None
+    assert Notification.objects.get().delivered_at is not None
 
 
 def test_sending_every_notification_again_changes_nothing(rossi_client, order):
@@ -179,4 +180,4 @@ def test_sending_every_notification_again_changes_nothing(rossi_client, order):
 
     assert "already received" in output.getvalue()
     assert Payment.objects.count() == 1 and Invoice.objects.count() == 1
-    assert SandboxNotification.objects.get().attempts == 2
+    assert Notification.objects.get().attempts == 2

@@ -20,9 +20,9 @@ from orders.services import (
     order_place_renewal,
     order_place_space_increase,
 )
-from payments.models import SandboxVaultCard, new_checkout_token
 from payments.providers.base import CardDetails
 from payments.services import card_save, transfer_register
+from sandbox.models import VaultCard, new_checkout_token
 from subscriptions.models import Service
 from subscriptions.services import service_expire, service_set_auto_renew
 
@@ -118,7 +118,7 @@ class Command(BaseCommand):
 
         # A card kept by the sandbox for the automatic renewals.
         expiry_year = today.year + 3
-        vaulted = SandboxVaultCard.objects.create(
+        vaulted = VaultCard.objects.create(
             token=new_checkout_token(), card_number="4242424242424242", card_expiry=f"12/{expiry_year % 100:02d}"
         )
         card = CardDetails(token=vaulted.token, brand="Visa", last4="4242", exp_month=12, exp_year=expiry_year)

@@ -1,6 +1,6 @@
 """The sandbox gateway: a hosted payment page served by the app, with test cards like a big
 gateway's test mode. It knows orders only by the number Conserva gave it, and tells Conserva
-the outcome through a signed notification (tasks.deliver_sandbox_notification), never through
+the outcome through a signed notification (tasks.deliver_notification), never through
 the browser. Nothing here touches real money.
 """
 
@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from lib import clock
 from payments import signing
-from payments.models import SandboxCheckout, SandboxNotification, SandboxVaultCard
+from sandbox.models import Checkout, Notification, VaultCard
 
 CHECKOUT_LIFETIME = datetime.timedelta(minutes=30)
 CARD_FIELDS = ["card_number", "card_expiry", "save_card"]
-Status = SandboxCheckout.Status
+Status = Checkout.Status
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,11 @@ TEST_CARDS = [
 CARD_OUTCOMES = {card.number: card for card in TEST_CARDS}
 
 
-def checkout_start(*, order_number: str, amount: Decimal, currency: str, idempotency_key: str) -> SandboxCheckout:
+def checkout_start(*, order_number: str, amount: Decimal, currency: str, idempotency_key: str) -> Checkout:
     """The checkout for this key: a form submitted twice gets the same one."""
     try:
         with transaction.atomic():
-            return SandboxCheckout.objects.get_or_create(
+            return Checkout.objects.get_or_create(
                 idempotency_key=idempotency_key,
                 defaults={
                     "order_number": order_number,
@@ -61,15 +61,15 @@ def checkout_start(*, order_number: str, amount: Decimal, currency: str, idempot
                 },
             )[0]
     except IntegrityError:
-        return SandboxCheckout.objects.get(idempotency_key=idempotency_key)
+        return Checkout.objects.get(idempotency_key=idempotency_key)
 
 
-def checkout_is_open(checkout: SandboxCheckout) -> bool:
+def checkout_is_open(checkout: Checkout) -> bool:
     return checkout.status in (Status.OPEN, Status.REQUIRES_ACTION) and checkout.expires_at > clock.now()
 
 
-def _lock(token: str) -> SandboxCheckout:
-    return SandboxCheckout.objects.select_for_update().get(token=token)
+def _lock(token: str) -> Checkout:
+    return Checkout.objects.select_for_update().get(token=token)
 
 
 @transaction.atomic
@@ -115,7 +115,7 @@ def charge_off_session(*, order_number: str, amount: Decimal, currency: str, tok
     checkout = _lock(checkout.token)
     if checkout.status != Status.OPEN:
         return
-    vaulted = SandboxVaultCard.objects.filter(token=token).first()
+    vaulted = VaultCard.objects.filter(token=token).first()
     card = CARD_OUTCOMES.get(vaulted.card_number) if vaulted else None
     if card is None:
         _fail(checkout, str(_("carta salvata non più valida")))
@@ -128,17 +128,17 @@ def charge_off_session(*, order_number: str, amount: Decimal, currency: str, tok
 
 
 def vault_forget(token: str) -> None:
-    SandboxVaultCard.objects.filter(token=token).delete()
+    VaultCard.objects.filter(token=token).delete()
 
 
-def _settle(checkout: SandboxCheckout, card: TestCard) -> str:
+def _settle(checkout: Checkout, card: TestCard) -> str:
     if not card.succeeds:
         return _decline(checkout, str(card.outcome))
     checkout.status = Status.SUCCEEDED
     checkout.save(update_fields=["status", *CARD_FIELDS])
     data = _charge_data(checkout)
     if checkout.save_card:
-        vaulted = SandboxVaultCard.objects.create(
+        vaulted = VaultCard.objects.create(
             token="sbxcard_" + secrets.token_urlsafe(18), card_number=card.number, card_expiry=checkout.card_expiry
         )
         month, year = checkout.card_expiry.split("/")
@@ -153,20 +153,20 @@ def _settle(checkout: SandboxCheckout, card: TestCard) -> str:
     return ""
 
 
-def _decline(checkout: SandboxCheckout, reason: str) -> str:
+def _decline(checkout: Checkout, reason: str) -> str:
     checkout.save(update_fields=CARD_FIELDS)
     _notify("payment.failed", _charge_data(checkout) | {"failure_message": reason})
     return str(_("Pagamento non riuscito: %(outcome)s. Nessun addebito effettuato.") % {"outcome": reason})
 
 
-def _fail(checkout: SandboxCheckout, reason: str) -> None:
+def _fail(checkout: Checkout, reason: str) -> None:
     checkout.status = Status.FAILED
     checkout.failure_message = reason[:200]
     checkout.save(update_fields=["status", "failure_message"])
     _notify("payment.failed", _charge_data(checkout) | {"failure_message": reason})
 
 
-def _charge_data(checkout: SandboxCheckout) -> dict:
+def _charge_data(checkout: Checkout) -> dict:
     return {
         "id": f"sbx_{checkout.token}",
         "amount": str(checkout.amount),
@@ -177,12 +177,12 @@ def _charge_data(checkout: SandboxCheckout) -> dict:
 
 def _notify(event_type: str, data: dict) -> None:
     """Puts the notification in the outbox with the charge, and sends it once both are committed."""
-    from payments.tasks import deliver_sandbox_notification
+    from sandbox.tasks import deliver_notification
 
     event_id = "evt_" + secrets.token_urlsafe(18)
     body = json.dumps({"id": event_id, "type": event_type, "data": data})
-    notification = SandboxNotification.objects.create(event_id=event_id, body=body)
-    transaction.on_commit(lambda: deliver_sandbox_notification.enqueue(notification.pk))
+    notification = Notification.objects.create(event_id=event_id, body=body)
+    transaction.on_commit(lambda: deliver_notification.enqueue(notification.pk))
 
 
 def deliver(notification_id: int) -> str:
@@ -190,11 +190,11 @@ def deliver(notification_id: int) -> str:
     lives inside the app and needs no public URL). Returns what Conserva answered."""
     from payments.webhooks import receive
 
-    notification = SandboxNotification.objects.get(pk=notification_id)
+    notification = Notification.objects.get(pk=notification_id)
     body = notification.body.encode()
     header = signing.sign(secret=settings.SANDBOX_WEBHOOK_SECRET, body=body, timestamp=int(time.time()))
     status, answer = receive(code="sandbox", body=body, headers={signing.HEADER: header})
-    SandboxNotification.objects.filter(pk=notification.pk).update(
+    Notification.objects.filter(pk=notification.pk).update(
         attempts=F("attempts") + 1,
         last_response=f"{status} {answer}"[:300],
         delivered_at=Coalesce("delivered_at", Value(clock.now())) if status == 200 else F("delivered_at"),
@@ -203,4 +203,4 @@ def deliver(notification_id: int) -> str:
 
 
 def undelivered():
-    return SandboxNotification.objects.filter(delivered_at=None).order_by("pk")
+    return Notification.objects.filter(delivered_at=None).order_by("pk")

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from orders.models import Order
 from orders.services import order_cancel, order_place_first_purchase
-from payments.models import Payment, PaymentIssue, RefusedWebhook, SandboxCheckout
+from payments.models import Payment, PaymentIssue, RefusedWebhook
+from sandbox.models import Checkout
 from subscriptions.models import Service
 from tests import cast
 
@@ -23,8 +24,8 @@ def order(rossi, plan, today):
 
 def start_card_payment(client, order, key=None) -> str:
     response = client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA", key))
-    checkout = SandboxCheckout.objects.filter(order_number=order.number).latest("pk")
-    assert response.url == reverse("payments:sandbox_checkout", args=[checkout.token])
+    checkout = Checkout.objects.filter(order_number=order.number).latest("pk")
+    assert response.url == reverse("sandbox:checkout", args=[checkout.token])
     return response.url
 
 
@@ -67,9 +68,7 @@ def test_a_card_that_needs_a_second_step_pays_only_once_authenticated(rossi_clie
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_PAYMENT
 
-    response = rossi_client.post(
-        reverse("payments:sandbox_authenticate", args=[url.split("/")[-2]]), {"decision": "approve"}
-    )
+    response = rossi_client.post(reverse("sandbox:authenticate", args=[url.split("/")[-2]]), {"decision": "approve"})
     assert response.url == reverse("orders:result", args=[order.number])
     order.refresh_from_db()
     assert order.status == Order.Status.ACTIVE
@@ -79,7 +78,7 @@ def test_refusing_the_second_step_charges_nothing_and_the_page_stays_open(rossi_
     url = start_card_payment(rossi_client, order)
     rossi_client.post(url, CARD | {"number": THREE_D_SECURE})
     token = url.split("/")[-2]
-    response = rossi_client.post(reverse("payments:sandbox_authenticate", args=[token]), {"decision": "refuse"})
+    response = rossi_client.post(reverse("sandbox:authenticate", args=[token]), {"decision": "refuse"})
     assert "autenticazione non riuscita" in response.content.decode()
     assert not Payment.objects.exists()
     rossi_client.post(url, CARD | {"number": OK})
@@ -115,13 +114,13 @@ def test_the_same_pay_form_submitted_twice_opens_one_checkout(rossi_client, orde
     first = start_card_payment(rossi_client, order, key="a" * 32)
     second = start_card_payment(rossi_client, order, key="a" * 32)
     assert first == second
-    assert SandboxCheckout.objects.count() == 1
+    assert Checkout.objects.count() == 1
 
 
 def test_a_pay_form_without_its_key_is_refused_with_a_message(rossi_client, order):
     response = rossi_client.post(reverse("orders:pay", args=[order.number]), {"method": "CARTA"}, follow=True)
     assert "Il modulo è scaduto" in response.content.decode()
-    assert not SandboxCheckout.objects.exists()
+    assert not Checkout.objects.exists()
 
 
 def test_submitting_the_card_twice_charges_once(rossi_client, order):
@@ -168,7 +167,7 @@ def test_a_checkout_expires_after_half_an_hour(rossi_client, order):
 
 
 def test_an_unknown_checkout_is_a_404(client, db):
-    assert client.get(reverse("payments:sandbox_checkout", args=["nope"])).status_code == 404
+    assert client.get(reverse("sandbox:checkout", args=["nope"])).status_code == 404
 
 
 def test_without_a_card_provider_customers_pay_by_transfer_only(rossi_client, order, settings):
@@ -180,6 +179,6 @@ def test_without_a_card_provider_customers_pay_by_transfer_only(rossi_client, or
     assert 'value="BONIFICO" checked' in page and 'value="CARTA"' not in page
     response = rossi_client.post(url, cast.pay_form("CARTA"))
     assert "Scegli un metodo di pagamento" in response.content.decode()
-    assert not SandboxCheckout.objects.exists()
+    assert not Checkout.objects.exists()
     assert rossi_client.post(reverse("payments:webhook", args=["sandbox"])).status_code == 404
-    assert rossi_client.get(reverse("payments:sandbox_checkout", args=["x"])).status_code == 404
+    assert rossi_client.get(reverse("sandbox:checkout", args=["x"])).status_code == 404
