@@ -29,8 +29,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from accounts.services import customer_sign_up  # noqa: E402
-from catalog.models import Plan  # noqa: E402
+from bench import cast  # noqa: E402
 from orders.models import Order  # noqa: E402
 from orders.services import order_place_first_purchase  # noqa: E402
 from payments.services import transfer_register  # noqa: E402
@@ -42,20 +41,8 @@ REQUESTS = 20
 def customer_with_orders(count: int):
     email = f"bench-{count}@example.com"
     User.objects.filter(email=email).exists() and sys.exit(f"{email} exists: delete var/bench.sqlite3 first")
-    customer = customer_sign_up(
-        email=email,
-        password="bench-password-long-enough",  # noqa: S106 (a throw-away benchmark database)
-        company={
-            "company_name": f"Bench {count}",
-            "vat_number": "01234560512",
-            "address": "Via Roma 1",
-            "postcode": "52100",
-            "city": "Arezzo",
-            "province": "AR",
-            "sdi_code": "M5UXCR1",
-        },
-    )
-    plan = Plan.objects.get_or_create(code="bench", defaults={"name": "Bench", "storage_gb": 10, "price_net": 100})[0]
+    customer = cast.customer(email, f"Bench {count}")
+    plan = cast.plan()
     first = order_place_first_purchase(customer=customer, plan=plan, actor=None)
     transfer_register(order=first, operator=None)
     template = Order.objects.get(pk=first.pk)

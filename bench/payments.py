@@ -29,10 +29,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from accounts.services import customer_sign_up  # noqa: E402
+from bench import cast  # noqa: E402
 from billing import fatturapa, pdf  # noqa: E402
 from billing.models import Invoice  # noqa: E402
-from catalog.models import Plan  # noqa: E402
 from orders.services import order_place_first_purchase  # noqa: E402
 from payments.services import payment_confirm  # noqa: E402
 
@@ -41,20 +40,8 @@ THREADS = 8
 
 
 def orders(count: int):
-    customer = customer_sign_up(
-        email=f"bench-pay-{uuid.uuid4().hex[:8]}@example.com",
-        password="bench-password-long-enough",  # noqa: S106 (a throw-away benchmark database)
-        company={
-            "company_name": "Bench Pagamenti S.r.l.",
-            "vat_number": "01234560512",
-            "address": "Via Roma 1",
-            "postcode": "52100",
-            "city": "Arezzo",
-            "province": "AR",
-            "sdi_code": "M5UXCR1",
-        },
-    )
-    plan = Plan.objects.get_or_create(code="bench", defaults={"name": "Bench", "storage_gb": 10, "price_net": 100})[0]
+    customer = cast.customer(f"bench-pay-{uuid.uuid4().hex[:8]}@example.com", "Bench Pagamenti S.r.l.")
+    plan = cast.plan()
     return [order_place_first_purchase(customer=customer, plan=plan, actor=None) for _ in range(count)]
 
 
