@@ -10,18 +10,22 @@ from orders.models import Order
 class PayForm(forms.Form):
     """P1. The idempotency key is made when the form is shown: submitting it twice pays once."""
 
+    SAVED_CARD = "CARTA_SALVATA"
+
     method = forms.ChoiceField(
-        choices=[(Order.PaymentMethod.CARD, _("Carta di pagamento")), (Order.PaymentMethod.TRANSFER, _("Bonifico"))],
         error_messages={
             "required": _("Scegli un metodo di pagamento."),
             "invalid_choice": _("Scegli un metodo di pagamento."),
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, saved_card=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if not settings.CARD_PAYMENT_PROVIDER:
-            self.fields["method"].choices = [(Order.PaymentMethod.TRANSFER, _("Bonifico"))]
+        self.saved_card = saved_card if saved_card and saved_card.provider in settings.PAYMENT_PROVIDERS else None
+        choices = [(self.SAVED_CARD, _("Carta salvata"))] if self.saved_card else []
+        if settings.CARD_PAYMENT_PROVIDER:
+            choices.append((Order.PaymentMethod.CARD, _("Carta di pagamento")))
+        self.fields["method"].choices = [*choices, (Order.PaymentMethod.TRANSFER, _("Bonifico"))]
 
     idempotency_key = forms.UUIDField(
         widget=forms.HiddenInput,

@@ -59,6 +59,10 @@ class Order(models.Model):
     cancelled_at = models.DateTimeField(_("annullato il"), null=True, editable=False)
     # The customer said "I have paid" by transfer; an operator still has to see it credited.
     transfer_declared_at = models.DateTimeField(_("bonifico dichiarato il"), null=True, editable=False)
+    # What the provider said of the last charge that failed; cleared when a new payment starts.
+    last_payment_error = models.CharField(
+        _("ultimo pagamento non riuscito"), max_length=200, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("ordine")
@@ -104,6 +108,10 @@ class Order(models.Model):
             }
         if self.awaiting_transfer:
             return _("Bonifico scelto, non ancora dichiarato: in attesa di accredito e registrazione.")
+        if self.is_awaiting_payment and self.last_payment_error:
+            return _("Non ancora pagato: l'ultimo pagamento non è riuscito (%(reason)s).") % {
+                "reason": self.last_payment_error
+            }
         if self.is_awaiting_payment:
             return _("Non ancora pagato.")
         return ""

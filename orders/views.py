@@ -9,6 +9,7 @@ from accounts.access import customer_required
 from orders.forms import PayForm
 from orders.models import Order
 from orders.services import OrderError, order_cancel, order_declare_transfer
+from payments.models import SavedCard
 from payments.providers.transfer import CODE as TRANSFER
 from payments.services import open_credit, payment_start
 
@@ -43,7 +44,7 @@ def order_pay(request, number):
     if not order.is_awaiting_payment:
         messages.error(request, _("Questo ordine non è in attesa di pagamento."))
         return redirect("orders:detail", number=number)
-    form = PayForm(request.POST or None)
+    form = PayForm(request.POST or None, saved_card=SavedCard.objects.filter(customer=request.customer).first())
     if request.method == "POST" and form.is_valid():
         method = form.cleaned_data["method"]
         try:
@@ -51,6 +52,7 @@ def order_pay(request, number):
                 order=order,
                 provider_code=settings.CARD_PAYMENT_PROVIDER if method == Order.PaymentMethod.CARD else TRANSFER,
                 idempotency_key=form.cleaned_data["idempotency_key"].hex,
+                saved_card=form.saved_card if method == PayForm.SAVED_CARD else None,
             )
         except OrderError as error:
             messages.error(request, str(error))
@@ -65,6 +67,8 @@ def order_pay(request, number):
         "methods": Order.PaymentMethod,
         "form": form,
         "cards": bool(settings.CARD_PAYMENT_PROVIDER),
+        "saved_card": form.saved_card,
+        "saved_card_method": PayForm.SAVED_CARD,
     }
     return render(request, "orders/order_pay.html", context)
 

@@ -4,6 +4,7 @@ import logging
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
@@ -99,12 +100,16 @@ def payment_failed(*, order_number: str, reason: str) -> str:
     if not order.is_awaiting_payment:
         return "failure ignored: order no longer waiting"
     trail.record(order, "pagamento non riuscito", actor=trail.SYSTEM, reason=reason)
+    Order.objects.filter(pk=order.pk).update(last_payment_error=reason[:200])
     mails.payment_failed(order=order, reason=reason)
     return "failure noted"
 
 
-def payment_start(*, order: Order, provider_code: str, idempotency_key: str) -> str:
-    """Starts paying with the provider; the same Pay form submitted twice gets the same answer."""
+def payment_start(
+    *, order: Order, provider_code: str, idempotency_key: str, saved_card: SavedCard | None = None
+) -> str:
+    """Starts paying with the provider, or charges the saved card; returns where the customer goes
+    next. The same Pay form submitted twice gets the same answer and charges once."""
     attempt = PaymentAttempt.objects.filter(idempotency_key=idempotency_key).first()
     if attempt:
         if attempt.order_id != order.pk:
@@ -112,7 +117,12 @@ def payment_start(*, order: Order, provider_code: str, idempotency_key: str) -> 
         return attempt.redirect_url
     if not order.is_awaiting_payment:
         raise OrderError(_("Questo ordine non è in attesa di pagamento."))
-    url = get_provider(provider_code).start_payment(order=order, idempotency_key=idempotency_key)
+    Order.objects.filter(pk=order.pk).update(last_payment_error="")
+    if saved_card:
+        provider_code = saved_card.provider
+        url = _charge_saved_card(order, saved_card, idempotency_key)
+    else:
+        url = get_provider(provider_code).start_payment(order=order, idempotency_key=idempotency_key)
     try:
         with transaction.atomic():
             PaymentAttempt.objects.create(
@@ -121,6 +131,19 @@ def payment_start(*, order: Order, provider_code: str, idempotency_key: str) -> 
     except IntegrityError:
         return PaymentAttempt.objects.get(idempotency_key=idempotency_key).redirect_url
     return url
+
+
+def _charge_saved_card(order: Order, saved_card: SavedCard, idempotency_key: str) -> str:
+    Order.objects.filter(pk=order.pk).update(payment_method=Order.PaymentMethod.CARD)
+    try:
+        get_provider(saved_card.provider).charge_saved_card(
+            order=order, token=saved_card.token, idempotency_key=idempotency_key
+        )
+    except ProviderUnavailable as error:
+        logger.warning("saved card %s could not be charged: %s", saved_card.pk, error)
+        raise OrderError(_("Il gestore dei pagamenti non risponde: riprova tra poco.")) from None
+    # The outcome arrives as the provider's notification: the result page waits for it.
+    return reverse("orders:result", args=[order.number])
 
 
 def transfer_register(*, order: Order, operator) -> Payment:
@@ -208,7 +231,4 @@ def renewal_charge(*, order_id: int) -> None:
     saved = SavedCard.objects.filter(customer_id=order.customer_id).first()
     if saved is None or not order.is_awaiting_payment:
         return
-    Order.objects.filter(pk=order.pk).update(payment_method=Order.PaymentMethod.CARD)
-    get_provider(saved.provider).charge_saved_card(
-        order=order, token=saved.token, idempotency_key=f"rinnovo-automatico-{order.number}"
-    )
+    _charge_saved_card(order, saved, f"rinnovo-automatico-{order.number}")

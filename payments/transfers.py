@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,12 @@ def order_numbers_in(text: str) -> list[str]:
 
 def statement_import(*, data: bytes, operator) -> ImportSummary:
     statement = camt053.parse(data)
+    ours = settings.BANK_IBAN.replace(" ", "").upper()
+    if statement.iban and statement.iban.replace(" ", "").upper() != ours:
+        raise camt053.StatementError(
+            _("L'estratto conto è del conto %(iban)s, non di quello su cui i clienti pagano (%(ours)s).")
+            % {"iban": statement.iban, "ours": ours}
+        )
     summary = ImportSummary(skipped=statement.skipped)
     record = None
     for credit in statement.credits:

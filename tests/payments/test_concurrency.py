@@ -180,3 +180,21 @@ def test_two_cards_saved_at_once_leave_one(rossi):
 
     assert all_at_once(save) == ["saved"] * THREADS
     assert SavedCard.objects.filter(customer=rossi).count() == 1
+
+
+def test_paying_with_the_saved_card_ten_times_at_once_charges_once(rossi, order):
+    from payments.models import SavedCard
+    from payments.providers.base import CardDetails
+    from payments.services import card_save, payment_start
+    from sandbox.models import VaultCard
+
+    VaultCard.objects.create(token="tok_ok", card_number="4242424242424242", card_expiry="12/30")
+    card = CardDetails(token="tok_ok", brand="Visa", last4="4242", exp_month=12, exp_year=2030)
+    card_save(customer=rossi, provider="sandbox", card=card)
+    saved = SavedCard.objects.get()
+
+    all_at_once(
+        lambda i: payment_start(order=order, provider_code="sandbox", idempotency_key="s" * 32, saved_card=saved)
+    )
+    assert Checkout.objects.count() == 1
+    assert Payment.objects.filter(order=order).count() == 1

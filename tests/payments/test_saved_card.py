@@ -139,3 +139,38 @@ def test_a_declined_renewal_is_not_charged_again_every_day(renewing, rossi):
     from sandbox.models import Checkout
 
     assert Checkout.objects.filter(order_number__startswith="2027").count() == 1
+
+
+def test_the_customer_pays_a_waiting_order_with_the_saved_card(rossi_client, rossi, plan, today):
+    vault(rossi, "4242424242424242")
+    order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    url = reverse("orders:pay", args=[order.number])
+    assert "Carta salvata Visa •••• 4242" in rossi_client.get(url).content.decode()
+
+    form = cast.pay_form("CARTA_SALVATA")
+    response = rossi_client.post(url, form)
+    assert response.url == reverse("orders:result", args=[order.number])
+    rossi_client.post(url, form)  # a double submit charges once
+    order.refresh_from_db()
+    assert order.status == Order.Status.ACTIVE and order.payments.count() == 1
+    assert "Pagamento ricevuto" in rossi_client.get(response.url).content.decode()
+
+
+def test_a_declined_saved_card_shows_why_on_the_result_page(rossi_client, rossi, plan, today):
+    vault(rossi, "4000000000000002")
+    order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    response = rossi_client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA_SALVATA"))
+
+    page = rossi_client.get(response.url).content.decode()
+    assert "Pagamento non riuscito" in page and "carta rifiutata" in page
+    assert "data-reload-after" not in page
+    order.refresh_from_db()
+    assert order.is_awaiting_payment and "carta rifiutata" in order.status_detail
+
+
+def test_without_a_saved_card_the_choice_is_not_offered_nor_accepted(rossi_client, rossi, plan, today):
+    order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    url = reverse("orders:pay", args=[order.number])
+    assert "CARTA_SALVATA" not in rossi_client.get(url).content.decode()
+    response = rossi_client.post(url, cast.pay_form("CARTA_SALVATA"))
+    assert "Scegli un metodo di pagamento" in response.content.decode()

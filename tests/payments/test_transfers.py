@@ -108,6 +108,15 @@ def test_a_transfer_for_a_cancelled_order_becomes_credit(rossi, order):
     assert (issue.kind, issue.customer, issue.bank_entry.entry_ref) == ("CREDITO", rossi, "R1")
 
 
+def test_a_statement_of_another_account_is_refused(order):
+    data = camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")).replace(
+        b"IT60X0542811101000000123456", b"IT02L1234512345123456789012"
+    )
+    with pytest.raises(StatementError, match="IT02L1234512345123456789012"):
+        statement_import(data=data, operator="op")
+    assert not BankEntry.objects.exists()
+
+
 def test_debits_and_entries_not_yet_booked_are_skipped(order):
     data = camt.statement(
         camt.entry("D1", "10.00", "Commissioni", credit=False),
