@@ -12,7 +12,7 @@ from audit.admin import ReadOnlyAdminMixin
 from orders.services import OrderError
 from payments.camt053 import StatementError
 from payments.models import BankEntry, BankStatement, PaymentIssue, RefusedWebhook, SavedCard, WebhookEvent
-from payments.services import issue_resolve
+from payments.services import credit_apply, issue_resolve
 from payments.transfers import issue_pay_order, statement_import
 
 
@@ -109,7 +109,10 @@ class PaymentIssueForm(forms.ModelForm):
     pay_order = forms.CharField(
         label=gettext_lazy("Paga l'ordine numero"),
         required=False,
-        help_text=gettext_lazy("Per un bonifico da verificare: l'ordine che paga (l'importo deve essere il totale)."),
+        help_text=gettext_lazy(
+            "Per un bonifico da verificare o un credito: l'ordine che paga (l'importo deve esserne il totale; "
+            "un credito paga solo ordini dello stesso cliente)."
+        ),
     )
 
     class Meta:
@@ -148,12 +151,16 @@ class PaymentIssueAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         fields = [*self.readonly_fields, "resolution"]
-        return [*fields, "pay_order"] if obj and obj.is_open and obj.bank_entry_id else fields
+        can_pay = obj and obj.is_open and (obj.bank_entry_id or obj.payment_id)
+        return [*fields, "pay_order"] if can_pay else fields
 
     def save_model(self, request, obj, form, change):
         try:
-            if form.cleaned_data.get("pay_order"):
-                issue_pay_order(issue_id=obj.pk, order_number=form.cleaned_data["pay_order"], operator=request.user)
+            number = form.cleaned_data.get("pay_order")
+            if number and obj.payment_id:
+                credit_apply(issue_id=obj.pk, order_number=number, operator=request.user)
+            elif number:
+                issue_pay_order(issue_id=obj.pk, order_number=number, operator=request.user)
             elif obj.is_open and obj.resolution.strip():
                 issue_resolve(issue_id=obj.pk, operator=request.user, resolution=obj.resolution.strip())
             else:

@@ -164,6 +164,32 @@ def open_credit(customer) -> Decimal:
 
 
 @transaction.atomic
+def credit_apply(*, issue_id: int, order_number: str, operator) -> PaymentIssue:
+    """An operator uses a customer's credit to pay another of the customer's waiting orders of the
+    same total: the payment moves to that order, which is paid and invoiced."""
+    issue = PaymentIssue.objects.select_for_update(of=("self",)).select_related("payment").get(pk=issue_id)
+    payment = issue.payment
+    if not issue.is_open or issue.kind != PaymentIssue.Kind.CREDIT or payment is None or payment.applied:
+        raise OrderError(_("Solo un credito ancora aperto può pagare un ordine."))
+    order = Order.objects.select_for_update().filter(number=order_number.strip(), customer_id=issue.customer_id).first()
+    if order is None:
+        raise OrderError(_("Il cliente non ha un ordine %(number)s.") % {"number": order_number})
+    if payment.amount != order.total or payment.currency != order.currency:
+        raise OrderError(
+            _("Il credito (%(amount)s) non è il totale dell'ordine (%(total)s).")
+            % {"amount": payment.amount, "total": order.total}
+        )
+    former = payment.order
+    order_mark_paid(order=order, paid_at=clock.now(), actor=operator)
+    payment.order, payment.applied = order, True
+    payment.save(update_fields=["order", "applied"])
+    trail.record(former, "credito usato per un altro ordine", actor=operator, order=order.number, amount=payment.amount)
+    mails.payment_received(order=order, invoice=invoice_issue(payment=payment))
+    resolution = _("Credito usato per pagare l'ordine %(number)s.") % {"number": order.number}
+    return issue_resolve(issue_id=issue.pk, operator=operator, resolution=resolution)
+
+
+@transaction.atomic
 def issue_resolve(*, issue_id: int, operator, resolution: str) -> PaymentIssue:
     issue = PaymentIssue.objects.select_for_update().get(pk=issue_id)
     if not issue.is_open:

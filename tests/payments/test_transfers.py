@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from billing.models import Invoice
 from orders.models import Order
-from orders.services import order_cancel, order_choose_transfer, order_place_first_purchase
+from orders.services import OrderError, order_cancel, order_choose_transfer, order_place_first_purchase
 from payments.camt053 import StatementError, parse
 from payments.models import BankEntry, BankStatement, Payment, PaymentIssue
 from payments.transfers import issue_pay_order, order_numbers_in, statement_import
@@ -190,3 +190,42 @@ def test_operators_resolve_the_queue_in_the_admin(admin_client, order):
     issue.refresh_from_db()
     assert not issue.is_open and order.number in issue.resolution
     assert cast.VAT_NUMBER  # the customer is the order's
+
+
+def test_an_operator_uses_a_credit_to_pay_another_order_of_the_customer(admin_client, rossi, bianchi, plan, order):
+    from payments.services import credit_apply, open_credit
+
+    order_cancel(order_id=order.pk, actor=rossi.user)
+    statement_import(data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator="op")
+    issue = PaymentIssue.objects.get(kind="CREDITO")
+    assert open_credit(rossi) == Decimal("353.80")
+    again = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    someone_else = order_place_first_purchase(customer=bianchi, plan=plan, actor=bianchi.user)
+
+    with pytest.raises(OrderError, match="non ha un ordine"):
+        credit_apply(issue_id=issue.pk, order_number=someone_else.number, operator="op")
+    admin_client.post(
+        reverse("admin:payments_paymentissue_change", args=[issue.pk]), {"resolution": "", "pay_order": again.number}
+    )
+
+    again.refresh_from_db()
+    issue.refresh_from_db()
+    assert again.status == Order.Status.ACTIVE and not issue.is_open
+    payment = Payment.objects.get()
+    assert (payment.order, payment.applied, payment.provider_payment_id) == (again, True, "R1")
+    assert Invoice.objects.get().order == again
+    assert open_credit(rossi) == 0
+
+
+def test_a_credit_pays_only_an_order_of_its_total(rossi, plan, order, today):
+    from catalog.models import Plan
+    from payments.services import credit_apply
+
+    order_cancel(order_id=order.pk, actor=rossi.user)
+    statement_import(data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator="op")
+    cheaper = Plan.objects.create(code="mini", name="Mini", storage_gb=1, price_net=Decimal("10.00"))
+    other = order_place_first_purchase(customer=rossi, plan=cheaper, actor=rossi.user)
+    with pytest.raises(OrderError, match="non è il totale"):
+        credit_apply(issue_id=PaymentIssue.objects.get().pk, order_number=other.number, operator="op")
+    other.refresh_from_db()
+    assert other.is_awaiting_payment
