@@ -46,8 +46,9 @@ TYPOGRAPHY = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“
 
 def latin1(text: str) -> str:
     """FatturaPA's text fields take Latin-1 only: typographic marks become their plain forms,
-    other letters lose their accents (NFKD), and what remains outside Latin-1 becomes "?"."""
-    text = text.translate(TYPOGRAPHY)
+    other letters lose their accents (NFKD), and what remains outside Latin-1 becomes "?".
+    Control characters, which XML cannot carry, become spaces."""
+    text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in text.translate(TYPOGRAPHY))
     if all(ord(char) < 256 for char in text):
         return text
     plain = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
