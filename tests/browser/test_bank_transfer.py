@@ -26,8 +26,16 @@ def log_in(page, base_url, email):
     page.get_by_role("button", name="Accedi").click()
 
 
+@pytest.fixture
+def operator_page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()  # before the live server stops: no request of it is left open
+
+
 def test_a_declared_transfer_is_paid_when_the_operator_imports_the_statement(
-    page, browser, live_server, order, tmp_path, screenshot
+    page, operator_page, live_server, order, tmp_path, screenshot
 ):
     log_in(page, live_server.url, "rossi@example.com")
     page.goto(f"{live_server.url}/ordini/{order.number}/paga/")
@@ -41,8 +49,7 @@ def test_a_declared_transfer_is_paid_when_the_operator_imports_the_statement(
 
     statement = tmp_path / "estratto.xml"
     statement.write_bytes(camt.statement(camt.entry("BANK-1", "353.80", f"Ordine {order.number} Studio Rossi")))
-    operator = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    operator.set_default_timeout(10_000)
+    operator = operator_page
     operator.goto(f"{live_server.url}/admin/login/")
     operator.fill("#id_username", "operatore@example.com")
     operator.fill("#id_password", cast.PASSWORD)
