@@ -11,6 +11,7 @@ PAYMENT_RECEIVED = "payment_received"
 PAYMENT_FAILED = "payment_failed"
 TRANSFER_REGISTERED = "transfer_registered"
 CREDIT_NOTE_ISSUED = "credit_note_issued"
+PAYMENT_CREDITED = "payment_credited"
 
 
 def _queue(kind: str, order, invoice=None, reason: str = "") -> None:
@@ -38,3 +39,7 @@ def payment_failed(*, order, reason: str) -> None:
 
 def credit_note_issued(*, order, invoice) -> None:
     _queue(CREDIT_NOTE_ISSUED, order, invoice)
+
+
+def payment_credited(*, order, reason: str) -> None:
+    _queue(PAYMENT_CREDITED, order, reason=reason)

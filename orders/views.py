@@ -109,7 +109,8 @@ def order_cancel_confirm(request, number):
 def order_result(request, number):
     """Where the payment page sends the customer back; it shows what the order's state says."""
     order = _get_order_for_customer(request.customer, number)
-    return render(request, "orders/order_result.html", {"order": order})
+    context = {"order": order, "credited": order.payments.filter(applied=False)}
+    return render(request, "orders/order_result.html", context)
 
 
 def _back_to(order: Order) -> str:

@@ -81,6 +81,7 @@ def _credit(payment: Payment, why: str) -> PaymentIssue:
     order = payment.order
     trail.record(order, "pagamento a credito", actor=payment.confirmed_by, amount=payment.amount, reason=why)
     logger.warning("payment %s for order %s kept as credit: %s", payment.provider_payment_id, order.number, why)
+    mails.payment_credited(order=order, reason=why)
     return PaymentIssue.objects.create(
         kind=PaymentIssue.Kind.CREDIT,
         customer=order.customer,

@@ -114,3 +114,14 @@ def test_nothing_is_mailed_when_the_transaction_rolls_back(inbox, rossi, plan):
         order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
         raise RuntimeError("something failed after the order")
     assert inbox.messages == []
+
+
+def test_money_for_a_cancelled_order_mails_that_it_is_a_credit(inbox, rossi, plan):
+    from orders.services import order_cancel
+
+    order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    order_cancel(order_id=order.pk, actor=rossi.user)
+    statement_import(data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator="op")
+
+    message = inbox.find("credito a tuo favore")
+    assert "annullato" in parts(message)[0]

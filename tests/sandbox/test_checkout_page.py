@@ -154,6 +154,7 @@ def test_money_for_a_cancelled_order_is_kept_as_credit(rossi_client, rossi, orde
     assert not payment.applied and payment.issue.kind == "CREDITO"
     page = rossi_client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert "credito a tuo favore" in page
+    assert "credito a tuo favore" in rossi_client.get(reverse("orders:result", args=[order.number])).content.decode()
 
 
 def test_a_checkout_expires_after_half_an_hour(rossi_client, order):
