@@ -1,5 +1,6 @@
 """What every payment provider offers the rest of Conserva."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,7 +39,7 @@ class PaymentEvent:
     failure: str = ""
 
 
-class PaymentProvider:
+class PaymentProvider(ABC):
     code: str = ""
     label: str = ""
     # The provider sends signed notifications to /pagamenti/webhook/<code>/.
@@ -46,9 +47,9 @@ class PaymentProvider:
     # The provider can keep a card and charge it for automatic renewals.
     keeps_cards = False
 
+    @abstractmethod
     def start_payment(self, *, order, idempotency_key: str) -> str:
         """Starts paying the order; returns where to send the customer (a hosted page, the order)."""
-        raise NotImplementedError
 
     def parse_webhook(self, *, body: bytes, headers) -> PaymentEvent:
         """Checks the notification's signature and reads it; raises WebhookRefused otherwise."""
