@@ -13,6 +13,7 @@ from billing import fatturapa
 from billing.models import Invoice, InvoiceLine, InvoiceSequence
 from lib.money import to_cents, vat_on
 from notifications import mails
+from payments.providers.transfer import CODE as TRANSFER
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def _order_line(order) -> InvoiceLine:
 def invoice_issue(*, payment) -> Invoice:
     """The invoice of a confirmed payment; called inside the payment's transaction."""
     order = payment.order
-    means = Invoice.PaymentMeans.TRANSFER if payment.provider == "bonifico" else Invoice.PaymentMeans.CARD
+    means = Invoice.PaymentMeans.TRANSFER if payment.provider == TRANSFER else Invoice.PaymentMeans.CARD
     return _issue(
         kind=Invoice.Kind.INVOICE, order=order, lines=[_order_line(order)], payment=payment, payment_means=means
     )

@@ -11,6 +11,7 @@ from orders.models import Order
 from orders.services import OrderError, order_cancel, order_declare_transfer
 from payments.models import SavedCard
 from payments.providers.transfer import CODE as TRANSFER
+from payments.providers.transfer import bank_details
 from payments.services import open_credit, payment_start
 
 
@@ -30,7 +31,7 @@ def order_detail(request, number):
     order = _get_order_for_customer(request.customer, number)
     context = {
         "order": order,
-        "bank": _bank_details(),
+        "bank": bank_details(),
         "invoices": order.invoices.all(),
         "credited": order.payments.filter(applied=False),
     }
@@ -117,7 +118,3 @@ def _back_to(order: Order) -> str:
     if order.service_id:
         return order.service.get_absolute_url()
     return "orders:list"
-
-
-def _bank_details() -> dict:
-    return {"beneficiary": settings.BANK_BENEFICIARY, "iban": settings.BANK_IBAN, "bank": settings.BANK_NAME}

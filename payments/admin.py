@@ -46,6 +46,9 @@ class BankEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     ]
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order")  # one query for a statement's entries
+
 
 @admin.register(BankStatement)
 class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

@@ -69,12 +69,17 @@ def payment_confirm(
         _credit(payment, str(refusal))
         return payment
     payment.save()
-    invoice = invoice_issue(payment=payment)
-    if provider == TRANSFER:
-        mails.transfer_registered(order=order, invoice=invoice)
-    else:
-        mails.payment_received(order=order, invoice=invoice)
+    _invoice_and_tell(payment)
     return payment
+
+
+def _invoice_and_tell(payment: Payment) -> None:
+    """A payment has just paid its order: the invoice, and the customer's mail with it attached."""
+    invoice = invoice_issue(payment=payment)
+    if payment.provider == TRANSFER:
+        mails.transfer_registered(order=payment.order, invoice=invoice)
+    else:
+        mails.payment_received(order=payment.order, invoice=invoice)
 
 
 def _credit(payment: Payment, why: str) -> PaymentIssue:
@@ -185,7 +190,7 @@ def credit_apply(*, issue_id: int, order_number: str, operator) -> PaymentIssue:
     payment.order, payment.applied = order, True
     payment.save(update_fields=["order", "applied"])
     trail.record(former, "credito usato per un altro ordine", actor=operator, order=order.number, amount=payment.amount)
-    mails.payment_received(order=order, invoice=invoice_issue(payment=payment))
+    _invoice_and_tell(payment)
     resolution = _("Credito usato per pagare l'ordine %(number)s.") % {"number": order.number}
     return issue_resolve(issue_id=issue.pk, operator=operator, resolution=resolution)
 

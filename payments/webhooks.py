@@ -54,9 +54,7 @@ def _apply_once(code: str, event: PaymentEvent, body: bytes) -> str:
             record.outcome = f"payment {payment.pk} ({'applied' if payment.applied else 'credit'})"
         else:
             record.outcome = services.payment_failed(order_number=event.order_number, reason=event.failure)
-    except services.UnknownOrder as error:
-        raise WebhookRefused(str(error)) from None
-    except services.PaymentMismatch as error:
+    except (services.UnknownOrder, services.PaymentMismatch) as error:
         raise WebhookRefused(str(error)) from None
     record.save(update_fields=["outcome"])
     return record.outcome

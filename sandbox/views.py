@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from payments.providers.sandbox import CODE as SANDBOX
 from sandbox import gateway
 from sandbox.forms import CardForm
 from sandbox.models import Checkout
@@ -41,7 +42,7 @@ def authenticate(request, token):
 
 
 def _sandbox_checkout_or_404(token: str) -> Checkout:
-    if "sandbox" not in settings.PAYMENT_PROVIDERS:  # off, as in production
+    if SANDBOX not in settings.PAYMENT_PROVIDERS:  # off, as in production
         raise Http404
     return get_object_or_404(Checkout, token=token)
 
