@@ -176,6 +176,8 @@ def test_operators_import_the_statement_in_the_admin(admin_client, order):
     assert "1 ordini pagati, 0 movimenti da verificare" in response.content.decode()
     order.refresh_from_db()
     assert order.status == Order.Status.ACTIVE
+    statement = admin_client.get(reverse("admin:payments_bankstatement_change", args=[BankStatement.objects.get().pk]))
+    assert "R1" in statement.content.decode() and order.number in statement.content.decode()
     bad = admin_client.post(url, {"file": SimpleUploadedFile("x.xml", b"%PDF-1.4")})
     assert "non è un XML" in bad.content.decode()
 
