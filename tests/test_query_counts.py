@@ -1,0 +1,57 @@
+"""The SQL queries each customer page runs, pinned: a refactoring must not add any."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from orders.services import order_place_renewal
+from tests import cast
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "subscriptions:list": 4,
+    "subscriptions:detail": 7,
+    "subscriptions:renew": 5,
+    "subscriptions:increase_space": 6,
+    "orders:list": 7,
+    "orders:detail": 6,
+    "orders:pay": 5,
+    "orders:result": 5,
+    "billing:list": 5,
+    "catalog:plans": 4,
+    "payments:saved_card": 4,
+}
+
+
+@pytest.fixture
+def pages(rossi, plan, today):
+    cast.space_step()
+    service = cast.service_expiring(rossi, plan, on=today.replace(month=5))
+    renewal, _created = order_place_renewal(service_id=service.pk, actor=rossi.user)
+    renewable = cast.service_expiring(rossi, plan, on=today.replace(month=6))
+    by_service, by_order = [service.public_id], [renewal.number]
+    return {
+        "subscriptions:list": [],
+        "subscriptions:detail": by_service,
+        "subscriptions:renew": [renewable.public_id],
+        "subscriptions:increase_space": by_service,
+        "orders:list": [],
+        "orders:detail": by_order,
+        "orders:pay": by_order,
+        "orders:result": by_order,
+        "billing:list": [],
+        "catalog:plans": [],
+        "payments:saved_card": [],
+    }
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_each_page_runs_its_pinned_number_of_queries(rossi_client, pages, name):
+    url = reverse(name, args=pages[name])
+    rossi_client.get(url)  # the session is written on the first request
+    with CaptureQueriesContext(connection) as captured:
+        response = rossi_client.get(url)
+    assert response.status_code == 200
+    assert len(captured) == PAGES[name], [query["sql"] for query in captured]
