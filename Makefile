@@ -30,6 +30,8 @@ lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -c pyproject.toml -r .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format:
 	$(BIN)/ruff format .

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import Customer, User
+from accounts.services import customer_update_details
 
 
 @admin.register(User)
@@ -23,3 +24,11 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["company_name", "vat_number", "tax_code", "user__email"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        """A change of fiscal data goes through the service, which audits it."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        details = {field: value for field, value in form.cleaned_data.items() if field != "user"}
+        customer_update_details(customer_id=obj.pk, details=details, actor=request.user)
+        return None

@@ -1,3 +1,5 @@
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
@@ -8,46 +10,47 @@ from django.utils.translation import gettext_lazy as _
 from lib import clock
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email, password=None, **fields):
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email, password=None, **fields):
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
         return self.create_user(email, password, is_staff=True, is_superuser=True, **fields)
 
 
 class User(AbstractUser):
     """A login by email. A customer's user has a Customer; an operator's is staff."""
 
-    username = None
-    first_name = None
-    last_name = None
+    # No username nor names: the email is the login, the customer's company its name.
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("email"), unique=True)
     # Raised to end every session of the user at once (logout, password change).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("utente")
         verbose_name_plural = _("utenti")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.email
 
-    def _get_session_auth_hash(self, secret=None):
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
         key_salt = "conserva.accounts.User.session_auth_hash"
         value = f"{self.password}:{self.session_epoch}"
         return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
-    def end_all_sessions(self):
+    def end_all_sessions(self) -> None:
         User.objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
         self.refresh_from_db(fields=["session_epoch"])
 
@@ -81,5 +84,5 @@ class Customer(models.Model):
             models.CheckConstraint(condition=~models.Q(sdi_code="", pec=""), name="customer_has_sdi_code_or_pec"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.company_name

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import customer_required
 from accounts.forms import CustomerForm, EmailAuthenticationForm, SignupForm
-from accounts.services import customer_sign_up
+from accounts.services import customer_sign_up, customer_update_details
 
 
 @login_not_required
@@ -49,7 +49,7 @@ def logout_everywhere(request):
 def profile(request):
     form = CustomerForm(request.POST or None, instance=request.customer)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        customer_update_details(customer_id=request.customer.pk, details=form.cleaned_data, actor=request.user)
         messages.success(request, _("Dati aziendali aggiornati: valgono dalla prossima fattura."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})

@@ -29,6 +29,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from audit.actors import SYSTEM  # noqa: E402
 from bench import cast  # noqa: E402
 from orders.models import Order  # noqa: E402
 from orders.services import order_place_first_purchase  # noqa: E402
@@ -43,8 +44,8 @@ def customer_with_orders(count: int):
     User.objects.filter(email=email).exists() and sys.exit(f"{email} exists: delete var/bench.sqlite3 first")
     customer = cast.customer(email, f"Bench {count}")
     plan = cast.plan()
-    first = order_place_first_purchase(customer=customer, plan=plan, actor=None)
-    transfer_register(order=first, operator=None)
+    first = order_place_first_purchase(customer=customer, plan=plan, actor=SYSTEM)
+    transfer_register(order=first, operator=SYSTEM)
     template = Order.objects.get(pk=first.pk)
     copies = []
     for i in range(count - 1):

@@ -29,6 +29,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from audit.actors import SYSTEM  # noqa: E402
 from bench import cast  # noqa: E402
 from billing import fatturapa, pdf  # noqa: E402
 from billing.models import Invoice  # noqa: E402
@@ -42,7 +43,7 @@ THREADS = 8
 def orders(count: int):
     customer = cast.customer(f"bench-pay-{uuid.uuid4().hex[:8]}@example.com", "Bench Pagamenti S.r.l.")
     plan = cast.plan()
-    return [order_place_first_purchase(customer=customer, plan=plan, actor=None) for _ in range(count)]
+    return [order_place_first_purchase(customer=customer, plan=plan, actor=SYSTEM) for _ in range(count)]
 
 
 def confirm(order) -> None:
@@ -52,7 +53,7 @@ def confirm(order) -> None:
         provider_payment_id=f"bench-{order.number}",
         amount=order.total,
         currency=order.currency,
-        actor=None,
+        actor=SYSTEM,
     )
 
 

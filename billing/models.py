@@ -16,7 +16,7 @@ class InvoiceSequence(models.Model):
         verbose_name = _("numerazione fatture")
         verbose_name_plural = _("numerazioni fatture")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.year}: {self.last_number}"
 
 
@@ -84,7 +84,7 @@ class Invoice(models.Model):
             models.CheckConstraint(condition=models.Q(total=models.F("net") + models.F("vat")), name="invoice_total"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
 
     @property
@@ -112,5 +112,5 @@ class InvoiceLine(models.Model):
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_once")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.description

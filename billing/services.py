@@ -1,25 +1,31 @@
 """Issuing invoices and credit notes: one number per document, from a yearly gap-free sequence."""
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Customer
 from audit import trail
+from audit.actors import Actor
+from audit.models import AuditEntry
 from billing import fatturapa
+from billing.events import CreditNoteIssued
 from billing.models import Invoice, InvoiceLine, InvoiceSequence
+from lib import events
 from lib.money import to_cents, vat_on
-from notifications import mails
-from payments.providers.transfer import CODE as TRANSFER
+from orders.models import Order
 
 logger = logging.getLogger(__name__)
 
 
 class BillingError(Exception):
-    pass
+    """A document that cannot be issued; the message says why, for the operator."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ class VatSummary:
     tax: Decimal
 
 
-def vat_summaries(lines) -> list[VatSummary]:
+def vat_summaries(lines: Iterable[InvoiceLine]) -> list[VatSummary]:
     taxable_by_rate: dict[Decimal, Decimal] = {}
     for line in lines:
         taxable_by_rate[line.vat_rate] = taxable_by_rate.get(line.vat_rate, Decimal("0")) + line.net
@@ -51,7 +57,7 @@ def _take_number(year: int) -> int:
     return sequence.last_number
 
 
-def _customer_snapshot(customer) -> dict:
+def _customer_snapshot(customer: Customer) -> dict[str, Any]:
     return {
         "customer": customer,
         "customer_name": customer.company_name,
@@ -67,7 +73,7 @@ def _customer_snapshot(customer) -> dict:
     }
 
 
-def _issue(*, kind: str, order, lines: list[InvoiceLine], **fields) -> Invoice:
+def _issue(*, kind: str, order: Order, lines: list[InvoiceLine], actor: Actor, **fields: Any) -> Invoice:
     issued_on = timezone.localdate()
     sequence = _take_number(issued_on.year)
     summaries = vat_summaries(lines)
@@ -97,11 +103,22 @@ def _issue(*, kind: str, order, lines: list[InvoiceLine], **fields) -> Invoice:
         # The payment stands; operators see the document to fix before sending it to SDI.
         logger.error("FatturaPA %s does not validate: %s", invoice.number, invoice.xml_errors)
     invoice.save(update_fields=["xml", "xml_errors"])
-    trail.record(order, f"emessa {invoice}", actor=trail.SYSTEM, total=invoice.total)
+    if invoice.is_credit_note:
+        trail.record(
+            order,
+            AuditEntry.Action.CREDIT_NOTE_ISSUED,
+            actor=actor,
+            number=invoice.number,
+            corrects=invoice.corrects.number if invoice.corrects else "",
+            total=invoice.total,
+            reason=invoice.reason,
+        )
+    else:
+        trail.record(order, AuditEntry.Action.INVOICE_ISSUED, actor=actor, number=invoice.number, total=invoice.total)
     return invoice
 
 
-def _order_line(order) -> InvoiceLine:
+def _order_line(order: Order) -> InvoiceLine:
     with translation.override("it"):
         description = _("Conservazione digitale a norma – %(kind)s: %(summary)s") % {
             "kind": order.get_kind_display(),
@@ -117,17 +134,21 @@ def _order_line(order) -> InvoiceLine:
     )
 
 
-def invoice_issue(*, payment) -> Invoice:
-    """The invoice of a confirmed payment; called inside the payment's transaction."""
-    order = payment.order
-    means = Invoice.PaymentMeans.TRANSFER if payment.provider == TRANSFER else Invoice.PaymentMeans.CARD
+def invoice_issue(*, order: Order, payment_id: int, payment_means: str, actor: Actor) -> Invoice:
+    """The invoice of a payment that has just paid `order`; called inside the payment's transaction.
+    `payment_means` is FatturaPA's code for how it was paid (Invoice.PaymentMeans)."""
     return _issue(
-        kind=Invoice.Kind.INVOICE, order=order, lines=[_order_line(order)], payment=payment, payment_means=means
+        kind=Invoice.Kind.INVOICE,
+        order=order,
+        lines=[_order_line(order)],
+        payment_id=payment_id,
+        payment_means=payment_means,
+        actor=actor,
     )
 
 
 @transaction.atomic
-def credit_note_issue(*, invoice_id: int, operator, reason: str) -> Invoice:
+def credit_note_issue(*, invoice_id: int, operator: Actor, reason: str) -> Invoice:
     """A refund the operator made: a TD04 cancelling the whole invoice."""
     invoice = Invoice.objects.select_for_update().select_related("order__customer").get(pk=invoice_id)
     if invoice.is_credit_note:
@@ -156,7 +177,7 @@ def credit_note_issue(*, invoice_id: int, operator, reason: str) -> Invoice:
         corrects=invoice,
         reason=(reason or default_reason)[:200],
         payment_means=invoice.payment_means,
+        actor=operator,
     )
-    trail.record(invoice.order, "rimborso", actor=operator, credit_note=note.number, reason=reason)
-    mails.credit_note_issued(order=invoice.order, invoice=note)
+    events.publish(CreditNoteIssued(credit_note=note))
     return note

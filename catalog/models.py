@@ -29,7 +29,7 @@ class Plan(models.Model):
         verbose_name_plural = _("piani")
         ordering = ["position", "price_net"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
@@ -58,7 +58,7 @@ class SpaceStep(models.Model):
         verbose_name_plural = _("pacchetti di spazio")
         ordering = ["size_gb"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"+{self.size_gb} GB"
 
     @property

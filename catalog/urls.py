@@ -5,5 +5,4 @@ from catalog import views
 app_name = "catalog"
 urlpatterns = [
     path("", views.plans, name="plans"),
-    path("<slug:code>/acquista/", views.buy, name="buy"),
 ]

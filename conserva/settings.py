@@ -83,15 +83,18 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
-    "accounts",
+    # Conserva's apps in their layers, lowest first: each may import only the apps listed before it
+    # (pyproject.toml's import-linter contract checks it; lib holds plain helpers below them all).
     "audit",
+    "sandbox",
+    "accounts",
     "catalog",
     "subscriptions",
     "orders",
-    "payments",
-    "sandbox",
     "billing",
+    "payments",
     "notifications",
+    "lifecycle",
     "support",
     "panel",
 ]

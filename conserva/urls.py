@@ -10,9 +10,11 @@ urlpatterns = [
     path("", include("subscriptions.urls")),
     path("account/", include("accounts.urls")),
     path("piani/", include("catalog.urls")),
-    path("ordini/", include("orders.urls")),
+    # orders and payments add pages under others' paths (/piani/…/acquista/, /<service>/rinnova/,
+    # /ordini/…/paga/): their urls.py give whole paths.
+    path("", include("orders.urls")),
     path("pagamenti/sandbox/", include("sandbox.urls")),
-    path("pagamenti/", include("payments.urls")),
+    path("", include("payments.urls")),
     path("fatture/", include("billing.urls")),
     path("aiuto/", include("support.urls")),
     path("pannello/", include("panel.urls")),

@@ -6,6 +6,10 @@ the task reads the order again and renders it in the customer's language.
 
 from django.db import transaction
 
+from billing.models import Invoice
+from notifications.tasks import send_order_mail
+from orders.models import Order
+
 ORDER_PLACED = "order_placed"
 PAYMENT_RECEIVED = "payment_received"
 PAYMENT_FAILED = "payment_failed"
@@ -14,32 +18,30 @@ CREDIT_NOTE_ISSUED = "credit_note_issued"
 PAYMENT_CREDITED = "payment_credited"
 
 
-def _queue(kind: str, order, invoice=None, reason: str = "") -> None:
-    from notifications.tasks import send_order_mail
-
+def _queue(kind: str, order: Order, invoice: Invoice | None = None, reason: str = "") -> None:
     order_id, invoice_id = order.pk, invoice.pk if invoice else None
     transaction.on_commit(lambda: send_order_mail.enqueue(kind, order_id, invoice_id, reason))
 
 
-def order_placed(*, order) -> None:
+def order_placed(*, order: Order) -> None:
     _queue(ORDER_PLACED, order)
 
 
-def payment_received(*, order, invoice) -> None:
+def payment_received(*, order: Order, invoice: Invoice) -> None:
     _queue(PAYMENT_RECEIVED, order, invoice)
 
 
-def transfer_registered(*, order, invoice) -> None:
+def transfer_registered(*, order: Order, invoice: Invoice) -> None:
     _queue(TRANSFER_REGISTERED, order, invoice)
 
 
-def payment_failed(*, order, reason: str) -> None:
+def payment_failed(*, order: Order, reason: str) -> None:
     _queue(PAYMENT_FAILED, order, reason=reason)
 
 
-def credit_note_issued(*, order, invoice) -> None:
+def credit_note_issued(*, order: Order, invoice: Invoice) -> None:
     _queue(CREDIT_NOTE_ISSUED, order, invoice)
 
 
-def payment_credited(*, order, reason: str) -> None:
+def payment_credited(*, order: Order, reason: str) -> None:
     _queue(PAYMENT_CREDITED, order, reason=reason)

@@ -8,8 +8,8 @@ from django_tasks import task
 from billing import pdf
 from billing.models import Invoice
 from orders.models import Order
+from orders.selectors import bank_details
 from payments.models import SavedCard
-from payments.providers.transfer import bank_details
 
 
 @task()
@@ -23,7 +23,7 @@ def send_order_mail(kind: str, order_id: int, invoice_id: int | None, reason: st
         "invoice": invoice,
         "reason": reason,
         "order_url": settings.SITE_URL + reverse("orders:detail", args=[order.number]),
-        "pay_url": settings.SITE_URL + reverse("orders:pay", args=[order.number]),
+        "pay_url": settings.SITE_URL + reverse("payments:pay", args=[order.number]),
         "bank": bank_details(),
         "provider_name": settings.PROVIDER_NAME,
         "charged_to": _card_for_automatic_renewal(order),

@@ -2,32 +2,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditEntryInline
-from orders.models import Order
 from orders.services import OrderError, order_cancel
-from payments.models import Payment
-from payments.services import transfer_register
 
 
-class PaymentInline(admin.TabularInline):
-    model = Payment
-    fields = readonly_fields = [
-        "provider",
-        "provider_payment_id",
-        "amount",
-        "currency",
-        "applied",
-        "confirmed_at",
-        "confirmed_by",
-    ]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    """The orders in the back-office. payments/admin.py registers it, adding the order's payments
+    and the action that registers a bank transfer (payments sit above orders)."""
+
     list_display = [
         "number",
         "customer",
@@ -62,8 +43,8 @@ class OrderAdmin(admin.ModelAdmin):
         "cancelled_at",
         "transfer_declared_at",
     ]
-    inlines = [PaymentInline, AuditEntryInline]
-    actions = ["register_transfer", "cancel"]
+    inlines = [AuditEntryInline]
+    actions = ["cancel"]
 
     def has_add_permission(self, request):
         return False
@@ -71,26 +52,15 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Registra il bonifico ricevuto (l'ordine risulta pagato)"))
-    def register_transfer(self, request, queryset):
-        def register(order):
-            if not transfer_register(order=order, operator=request.user).applied:
-                raise OrderError(
-                    _("Ordine %(number)s non più pagabile: il bonifico è registrato come credito del cliente.")
-                    % {"number": order.number}
-                )
-
-        self._apply(request, queryset, register)
-
     @admin.action(description=_("Annulla gli ordini in attesa di pagamento"))
     def cancel(self, request, queryset):
         self._apply(request, queryset, lambda order: order_cancel(order_id=order.pk, actor=request.user))
 
-    def _apply(self, request, queryset, change):
+    def _apply(self, request, queryset, change, errors: tuple[type[Exception], ...] = (OrderError,)):
         for order in queryset:
             try:
                 change(order)
-            except OrderError as error:
+            except errors as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
                 self.message_user(request, _("Ordine %(number)s aggiornato.") % {"number": order.number})

@@ -1,6 +1,9 @@
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import GB
@@ -82,14 +85,22 @@ class Order(models.Model):
             models.CheckConstraint(condition=models.Q(total=models.F("net") + models.F("vat")), name="order_total"),
         ]
 
-    def __str__(self):
-        return self.number or _("ordine in creazione")
+    def __str__(self) -> str:
+        return self.number or gettext("ordine in creazione")
 
     @property
     def summary(self) -> str:
         if self.kind == self.Kind.SPACE_INCREASE:
-            return _("%(plan)s: +%(size)s GB di spazio") % {"plan": self.plan.name, "size": self.extra_bytes // GB}
+            return gettext("%(plan)s: +%(size)s GB di spazio") % {
+                "plan": self.plan.name,
+                "size": self.extra_bytes // GB,
+            }
         return self.plan.name
+
+    def is_exact_payment(self, amount: Decimal, currency: str) -> bool:
+        """Money pays this order only when it is its total, in its currency: the one rule for card
+        notifications, bank credits and credits an operator moves."""
+        return currency == self.currency and Decimal(amount) == self.total
 
     @property
     def is_awaiting_payment(self) -> bool:
@@ -103,15 +114,15 @@ class Order(models.Model):
     @property
     def status_detail(self) -> str:
         if self.awaiting_transfer and self.transfer_declared_at:
-            return _("Bonifico dichiarato dal cliente il %(date)s: in attesa di registrazione.") % {
+            return gettext("Bonifico dichiarato dal cliente il %(date)s: in attesa di registrazione.") % {
                 "date": date_format(timezone.localtime(self.transfer_declared_at), "SHORT_DATE_FORMAT")
             }
         if self.awaiting_transfer:
-            return _("Bonifico scelto, non ancora dichiarato: in attesa di accredito e registrazione.")
+            return gettext("Bonifico scelto, non ancora dichiarato: in attesa di accredito e registrazione.")
         if self.is_awaiting_payment and self.last_payment_error:
-            return _("Non ancora pagato: l'ultimo pagamento non è riuscito (%(reason)s).") % {
+            return gettext("Non ancora pagato: l'ultimo pagamento non è riuscito (%(reason)s).") % {
                 "reason": self.last_payment_error
             }
         if self.is_awaiting_payment:
-            return _("Non ancora pagato.")
+            return gettext("Non ancora pagato.")
         return ""

@@ -4,23 +4,27 @@ ATTESA_PAGAMENTO -> ATTIVO (paid and applied to the service) or -> ANNULLATO.
 """
 
 import datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Customer
 from audit import trail
+from audit.actors import Actor
+from audit.models import AuditEntry
 from catalog.models import Plan, SpaceStep
-from lib import clock
-from lib.money import Amounts, prorate
-from notifications import mails
+from lib import clock, events
+from lib.money import Amounts
+from orders.events import OrderPaymentFailed, OrderPlaced
 from orders.models import Order
+from orders.selectors import order_waiting, space_increase_quote
 from subscriptions import services as subscriptions
-from subscriptions.models import RENEWABLE, Service
+from subscriptions.models import Service
 
 Kind, Status = Order.Kind, Order.Status
+Action = AuditEntry.Action
 
 
 class OrderError(Exception):
@@ -35,88 +39,82 @@ def _lock_service(service_id: int) -> Service:
     return Service.objects.select_for_update().select_related("plan").get(pk=service_id)
 
 
-def _create(*, service: Service, kind: str, plan: Plan, net: Decimal, actor, **fields) -> Order:
-    amounts = Amounts.from_net(net, settings.VAT_RATE)
+def _create(*, service: Service, kind: str, plan: Plan, amounts: Amounts, actor: Actor, extra_bytes: int = 0) -> Order:
     order = Order.objects.create(
         customer_id=service.customer_id,
         service=service,
         kind=kind,
         plan=plan,
+        extra_bytes=extra_bytes,
         net=amounts.net,
         vat_rate=settings.VAT_RATE,
         vat=amounts.vat,
         total=amounts.total,
         currency=settings.CURRENCY,
-        **fields,
     )
     year = timezone.localtime(order.created_at).year
     order.number = f"{year}-{order.pk:06d}"
     order.save(update_fields=["number"])
-    trail.record(order, "creato", actor=actor, to_state=order.status, kind=kind, total=order.total)
-    mails.order_placed(order=order)
+    trail.record(order, Action.ORDER_PLACED, actor=actor, to_state=order.status, kind=kind, total=order.total)
+    events.publish(OrderPlaced(order=order))
     return order
 
 
-def order_waiting(service: Service, kind: str) -> Order | None:
-    """The order of that kind waiting for payment on the service, if any (there is at most one)."""
-    return Order.objects.filter(service=service, kind=kind, status=Status.AWAITING_PAYMENT).first()
+# The rules a page checks before offering an action, and the service checks again when it is
+# taken: one function each, so that the page and the service say the same thing.
+
+
+def require_renewable(service: Service, *, automatic: bool = False) -> None:
+    if refusal := service.renewal_refusal(automatic=automatic):
+        raise OrderError(refusal)
+
+
+def require_space_increasable(service: Service) -> None:
+    if refusal := service.space_increase_refusal():
+        raise OrderError(refusal)
+
+
+def require_awaiting_payment(order: Order) -> None:
+    if order.status == Status.ACTIVE:
+        raise OrderError(_("L'ordine %(number)s è già pagato.") % {"number": order.number})
+    if order.status == Status.CANCELLED:
+        raise OrderError(_("L'ordine %(number)s è annullato.") % {"number": order.number})
 
 
 @transaction.atomic
-def order_place_first_purchase(*, customer, plan: Plan, actor) -> Order:
+def order_place_first_purchase(*, customer: Customer, plan: Plan, actor: Actor) -> Order:
     if not plan.is_active:
         raise OrderError(_("Questo piano non è più in vendita."))
     service = subscriptions.service_open(customer=customer, plan=plan, actor=actor)
-    return _create(
-        service=service,
-        kind=Kind.FIRST_PURCHASE,
-        plan=plan,
-        net=plan.price_net,
-        actor=actor,
-    )
+    return _create(service=service, kind=Kind.FIRST_PURCHASE, plan=plan, amounts=plan.amounts, actor=actor)
 
 
 @transaction.atomic
-def order_place_renewal(*, service_id: int, actor, automatic: bool = False) -> tuple[Order, bool]:
+def order_place_renewal(*, service_id: int, actor: Actor, automatic: bool = False) -> tuple[Order, bool]:
     """The renewal order for the next term, or the one already waiting (created = False)."""
     service = _lock_service(service_id)
-    if service.status not in RENEWABLE:
-        raise OrderError(_("Questo servizio non può essere rinnovato."))
-    if service.auto_renew and not automatic:
-        raise OrderError(_("Il rinnovo automatico è attivo: il servizio si rinnoverà da solo."))
+    require_renewable(service, automatic=automatic)
     waiting = order_waiting(service, Kind.RENEWAL)
     if waiting:
         return waiting, False
-    order = _create(
-        service=service,
-        kind=Kind.RENEWAL,
-        plan=service.plan,
-        net=service.plan.price_net,
-        actor=actor,
-    )
+    order = _create(service=service, kind=Kind.RENEWAL, plan=service.plan, amounts=service.plan.amounts, actor=actor)
     return order, True
 
 
-def space_increase_price(service: Service, step: SpaceStep, today: datetime.date) -> Decimal:
-    """The step's yearly price pro-rated to the days left in the current term, net of VAT."""
-    return prorate(step.yearly_price_net, (service.expires_on - today).days, service.term_days)
-
-
 @transaction.atomic
-def order_place_space_increase(*, service_id: int, step: SpaceStep, actor) -> tuple[Order, bool]:
+def order_place_space_increase(*, service_id: int, step: SpaceStep, actor: Actor) -> tuple[Order, bool]:
     service = _lock_service(service_id)
     waiting = order_waiting(service, Kind.SPACE_INCREASE)
     if waiting:
         return waiting, False
-    if not service.can_increase_space:
-        raise OrderError(_("Lo spazio si può aumentare solo su un servizio attivo e non scaduto."))
+    require_space_increasable(service)
     if not step.is_active:
         raise OrderError(_("Questo pacchetto di spazio non è più in vendita."))
     order = _create(
         service=service,
         kind=Kind.SPACE_INCREASE,
         plan=service.plan,
-        net=space_increase_price(service, step, clock.today()),
+        amounts=space_increase_quote(service, step, clock.today()),
         actor=actor,
         extra_bytes=step.extra_bytes,
     )
@@ -124,67 +122,97 @@ def order_place_space_increase(*, service_id: int, step: SpaceStep, actor) -> tu
 
 
 @transaction.atomic
-def order_choose_transfer(*, order_id: int, actor) -> Order:
+def order_start_payment(*, order_id: int, provider: str, actor: Actor, method: str = Order.PaymentMethod.NONE) -> Order:
+    """A new payment begins: the last failure no longer stands, and the method is kept when known
+    (a saved card; a hosted checkout says nothing until it is paid)."""
     order = _lock(order_id)
-    _require_awaiting(order)
-    if order.payment_method != Order.PaymentMethod.TRANSFER:
-        order.payment_method = Order.PaymentMethod.TRANSFER
-        order.save(update_fields=["payment_method"])
-        trail.record(order, "bonifico scelto", actor=actor)
+    require_awaiting_payment(order)
+    changed = {"last_payment_error": ""} | ({"payment_method": method} if method else {})
+    changed = {field: value for field, value in changed.items() if getattr(order, field) != value}
+    if changed:
+        for field, value in changed.items():
+            setattr(order, field, value)
+        order.save(update_fields=list(changed))
+    trail.record(order, Action.ORDER_PAYMENT_STARTED, actor=actor, provider=provider, method=method)
     return order
 
 
 @transaction.atomic
-def order_declare_transfer(*, order_id: int, actor) -> Order:
+def order_choose_transfer(*, order_id: int, actor: Actor) -> Order:
+    order = _lock(order_id)
+    require_awaiting_payment(order)
+    if order.payment_method != Order.PaymentMethod.TRANSFER:
+        order.payment_method = Order.PaymentMethod.TRANSFER
+        order.save(update_fields=["payment_method"])
+        trail.record(order, Action.ORDER_TRANSFER_CHOSEN, actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_declare_transfer(*, order_id: int, actor: Actor) -> Order:
     """The customer says the transfer is made: operators see it, the order still waits for the credit."""
     order = _lock(order_id)
-    _require_awaiting(order)
+    require_awaiting_payment(order)
     if order.payment_method != Order.PaymentMethod.TRANSFER:
         raise OrderError(_("Scegli prima il pagamento con bonifico."))
     if order.transfer_declared_at is None:
         order.transfer_declared_at = clock.now()
         order.save(update_fields=["transfer_declared_at"])
-        trail.record(order, "bonifico dichiarato dal cliente", actor=actor)
+        trail.record(order, Action.ORDER_TRANSFER_DECLARED, actor=actor)
     return order
 
 
 @transaction.atomic
-def order_cancel(*, order_id: int, actor) -> Order:
+def order_note_payment_failure(*, order_id: int, reason: str, actor: Actor) -> bool:
+    """A provider refused a charge: the waiting order says why, and the customer hears of it.
+    False when the order no longer waits (the failure came after another payment)."""
     order = _lock(order_id)
-    _require_awaiting(order)
+    if not order.is_awaiting_payment:
+        return False
+    order.last_payment_error = reason[:200]
+    order.save(update_fields=["last_payment_error"])
+    trail.record(order, Action.ORDER_PAYMENT_FAILED, actor=actor, reason=reason)
+    events.publish(OrderPaymentFailed(order=order, reason=reason))
+    return True
+
+
+@transaction.atomic
+def order_cancel(*, order_id: int, actor: Actor) -> Order:
+    order = _lock(order_id)
+    require_awaiting_payment(order)
     order.status = Status.CANCELLED
     order.cancelled_at = clock.now()
     order.save(update_fields=["status", "cancelled_at"])
-    trail.record(order, "annullato", actor=actor, from_state=Status.AWAITING_PAYMENT, to_state=order.status)
+    trail.record(order, Action.ORDER_CANCELLED, actor=actor, from_state=Status.AWAITING_PAYMENT, to_state=order.status)
     if order.kind == Kind.FIRST_PURCHASE and order.service_id:
         subscriptions.service_discard(service_id=order.service_id, actor=actor)
         order.service = None
     return order
 
 
-def order_mark_paid(*, order: Order, paid_at: datetime.datetime, actor) -> Order:
-    """Applies a confirmed payment. The caller holds the order's row lock (payments.services)."""
-    _require_awaiting(order)
+def order_lock_by_number(number: str) -> Order | None:
+    """The order row locked for a payment being applied to it (payments.services)."""
+    return Order.objects.select_for_update().filter(number=number).first()
+
+
+def order_mark_paid(*, order: Order, paid_at: datetime.datetime, actor: Actor) -> Order:
+    """Applies a confirmed payment. The caller holds the order's row lock (order_lock_by_number)."""
+    require_awaiting_payment(order)
     order.status = Status.ACTIVE
     order.paid_at = paid_at
     order.save(update_fields=["status", "paid_at"])
-    trail.record(order, "pagato", actor=actor, from_state=Status.AWAITING_PAYMENT, to_state=order.status)
-    paid_on = timezone.localdate(paid_at)
+    trail.record(order, Action.ORDER_PAID, actor=actor, from_state=Status.AWAITING_PAYMENT, to_state=order.status)
+    paid_on, service_id = timezone.localdate(paid_at), order.service_id
     try:
+        if service_id is None:
+            raise subscriptions.ServiceError(_("Il servizio di questo ordine non esiste più."))
         if order.kind == Kind.FIRST_PURCHASE:
-            subscriptions.service_activate(service_id=order.service_id, on=paid_on, actor=actor)
+            subscriptions.service_activate(service_id=service_id, on=paid_on, actor=actor)
         elif order.kind == Kind.RENEWAL:
-            subscriptions.service_renew(service_id=order.service_id, paid_on=paid_on, actor=actor)
+            subscriptions.service_renew(service_id=service_id, paid_on=paid_on, actor=actor)
         else:
-            subscriptions.service_raise_quota(service_id=order.service_id, extra_bytes=order.extra_bytes, actor=actor)
-    except subscriptions.IllegalServiceTransition as error:
+            subscriptions.service_raise_quota(service_id=service_id, extra_bytes=order.extra_bytes, actor=actor)
+    except subscriptions.ServiceError as error:
         # The service can no longer take this order (an operator ceased it): nothing is paid.
         raise OrderError(str(error)) from error
     return order
-
-
-def _require_awaiting(order: Order) -> None:
-    if order.status == Status.ACTIVE:
-        raise OrderError(_("L'ordine %(number)s è già pagato.") % {"number": order.number})
-    if order.status == Status.CANCELLED:
-        raise OrderError(_("L'ordine %(number)s è annullato.") % {"number": order.number})

@@ -4,10 +4,11 @@ from orders import views
 
 app_name = "orders"
 urlpatterns = [
-    path("", views.order_list, name="list"),
-    path("<str:number>/", views.order_detail, name="detail"),
-    path("<str:number>/paga/", views.order_pay, name="pay"),
-    path("<str:number>/bonifico-effettuato/", views.order_declare_transfer_view, name="declare_transfer"),
-    path("<str:number>/annulla/", views.order_cancel_confirm, name="cancel"),
-    path("<str:number>/esito/", views.order_result, name="result"),
+    path("piani/<slug:code>/acquista/", views.buy, name="buy"),
+    path("<uuid:public_id>/rinnova/", views.renew, name="renew"),
+    path("<uuid:public_id>/aumenta-spazio/", views.increase_space, name="increase_space"),
+    path("ordini/", views.order_list, name="list"),
+    path("ordini/<str:number>/", views.order_detail, name="detail"),
+    path("ordini/<str:number>/bonifico-effettuato/", views.order_declare_transfer_view, name="declare_transfer"),
+    path("ordini/<str:number>/annulla/", views.order_cancel_confirm, name="cancel"),
 ]

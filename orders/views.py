@@ -1,3 +1,6 @@
+"""The customer's orders: buying a plan (first purchase), renewing (S3), adding space (S7), the
+order list and page (O1–O5), declaring a transfer and cancelling (P2). Paying (P1) is payments'."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -6,79 +9,131 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import customer_required
-from orders.forms import PayForm
+from catalog.models import Plan, SpaceStep
+from lib import clock
 from orders.models import Order
-from orders.services import OrderError, order_cancel, order_declare_transfer
-from payments.models import SavedCard
-from payments.providers.transfer import CODE as TRANSFER
-from payments.providers.transfer import bank_details
-from payments.services import open_credit, payment_start
+from orders.selectors import bank_details, order_for_customer, order_waiting, space_increase_quote
+from orders.services import (
+    OrderError,
+    order_cancel,
+    order_declare_transfer,
+    order_place_first_purchase,
+    order_place_renewal,
+    order_place_space_increase,
+    require_awaiting_payment,
+    require_renewable,
+    require_space_increasable,
+)
+from subscriptions.selectors import service_for_customer
 
 
-def _get_order_for_customer(customer, number) -> Order:
-    return get_object_or_404(Order.objects.select_related("plan", "service"), number=number, customer=customer)
+@require_POST
+@customer_required
+def buy(request, code):
+    plan = get_object_or_404(Plan, code=code, is_active=True)
+    try:
+        order = order_place_first_purchase(customer=request.customer, plan=plan, actor=request.user)
+    except OrderError as error:
+        messages.error(request, str(error))
+        return redirect("catalog:plans")
+    messages.success(request, _("Ordine %(number)s creato: completa il pagamento.") % {"number": order.number})
+    return redirect("payments:pay", number=order.number)
+
+
+@customer_required
+def renew(request, public_id):
+    """S3: what the renewal costs and until when, then the order."""
+    service = service_for_customer(request.customer, public_id)
+    if waiting := order_waiting(service, Order.Kind.RENEWAL):
+        return _show_waiting(request, waiting)
+    if request.method == "POST":
+        return _place_order(
+            request,
+            service,
+            lambda: order_place_renewal(service_id=service.pk, actor=request.user),
+            _("Ordine di rinnovo creato: completa il pagamento."),
+        )
+    try:
+        require_renewable(service)
+    except OrderError as error:
+        messages.error(request, str(error))
+        return redirect(service)
+    today = clock.today()
+    _starts_on, new_expiry = service.next_term(today)
+    return render(request, "orders/renew.html", {"service": service, "new_expiry": new_expiry, "today": today})
+
+
+@customer_required
+def increase_space(request, public_id):
+    """S7: the space steps with their price pro-rated to the days left, then the order."""
+    service = service_for_customer(request.customer, public_id)
+    if waiting := order_waiting(service, Order.Kind.SPACE_INCREASE):
+        return _show_waiting(request, waiting)
+    try:
+        require_space_increasable(service)
+    except OrderError as error:
+        messages.error(request, str(error))
+        return redirect(service)
+    steps = list(SpaceStep.objects.filter(is_active=True))
+    if request.method == "POST":
+        step = next((s for s in steps if str(s.pk) == request.POST.get("step")), None)
+        if step is None:
+            messages.error(request, _("Scegli quanto spazio aggiungere."))
+        else:
+            return _place_order(
+                request,
+                service,
+                lambda: order_place_space_increase(service_id=service.pk, step=step, actor=request.user),
+                _("Ordine di aumento spazio creato: completa il pagamento."),
+            )
+    today = clock.today()
+    quotes = [(step, space_increase_quote(service, step, today)) for step in steps]
+    return render(
+        request,
+        "orders/increase_space.html",
+        {"service": service, "quotes": quotes, "days_left": service.days_to_expiry(today)},
+    )
+
+
+def _show_waiting(request, waiting: Order):
+    """A second "Rinnova" or "Aumenta spazio" shows the order already waiting instead of another."""
+    if waiting.kind == Order.Kind.RENEWAL:
+        messages.info(request, _("C'è già un ordine di rinnovo in attesa di pagamento: eccolo."))
+    else:
+        messages.info(request, _("C'è già un ordine di aumento spazio in attesa di pagamento: eccolo."))
+    return redirect("orders:detail", number=waiting.number)
+
+
+def _place_order(request, service, place, created_message):
+    """Places an order through `place`; then to its payment, or back to the service if refused."""
+    try:
+        order, _created = place()
+    except OrderError as error:
+        messages.error(request, str(error))
+        return redirect(service)
+    messages.success(request, created_message)
+    return redirect("payments:pay", number=order.number)
 
 
 @customer_required
 def order_list(request):
     orders = request.customer.orders.select_related("plan", "service").prefetch_related("invoices")
     page = Paginator(orders, per_page=settings.ORDERS_PER_PAGE).get_page(request.GET.get("pagina"))
-    return render(request, "orders/order_list.html", {"orders": page, "credit": open_credit(request.customer)})
+    return render(request, "orders/order_list.html", {"orders": page})
 
 
 @customer_required
 def order_detail(request, number):
-    order = _get_order_for_customer(request.customer, number)
-    context = {
-        "order": order,
-        "bank": bank_details(),
-        "invoices": order.invoices.all(),
-        "credited": order.payments.filter(applied=False),
-    }
+    order = order_for_customer(request.customer, number)
+    context = {"order": order, "bank": bank_details(), "invoices": order.invoices.all()}
     return render(request, "orders/order_detail.html", context)
-
-
-@customer_required
-def order_pay(request, number):
-    """P1: choose how to pay: card on the provider's hosted page, or bank transfer."""
-    order = _get_order_for_customer(request.customer, number)
-    if not order.is_awaiting_payment:
-        messages.error(request, _("Questo ordine non è in attesa di pagamento."))
-        return redirect("orders:detail", number=number)
-    form = PayForm(request.POST or None, saved_card=SavedCard.objects.filter(customer=request.customer).first())
-    if request.method == "POST" and form.is_valid():
-        method = form.cleaned_data["method"]
-        try:
-            url = payment_start(
-                order=order,
-                provider_code=settings.CARD_PAYMENT_PROVIDER if method == Order.PaymentMethod.CARD else TRANSFER,
-                idempotency_key=form.cleaned_data["idempotency_key"].hex,
-                saved_card=form.saved_card if method == PayForm.SAVED_CARD else None,
-            )
-        except OrderError as error:
-            messages.error(request, str(error))
-            return redirect("orders:detail", number=number)
-        if method == Order.PaymentMethod.TRANSFER:
-            messages.success(request, _("Bonifico scelto: ecco i dati per effettuarlo."))
-        return redirect(url)
-    for error in form.non_field_errors() + form["method"].errors + form["idempotency_key"].errors:
-        messages.error(request, error)
-    context = {
-        "order": order,
-        "methods": Order.PaymentMethod,
-        "form": form,
-        "cards": bool(settings.CARD_PAYMENT_PROVIDER),
-        "saved_card": form.saved_card,
-        "saved_card_method": PayForm.SAVED_CARD,
-    }
-    return render(request, "orders/order_pay.html", context)
 
 
 @customer_required
 @require_POST
 def order_declare_transfer_view(request, number):
     """ "I have paid": the customer made the transfer; an operator will see it credited."""
-    order = _get_order_for_customer(request.customer, number)
+    order = order_for_customer(request.customer, number)
     try:
         order_declare_transfer(order_id=order.pk, actor=request.user)
     except OrderError as error:
@@ -91,7 +146,7 @@ def order_declare_transfer_view(request, number):
 @customer_required
 def order_cancel_confirm(request, number):
     """P2: a confirmation page (the dialog's fallback without JavaScript), then the cancellation."""
-    order = _get_order_for_customer(request.customer, number)
+    order = order_for_customer(request.customer, number)
     if request.method == "POST":
         try:
             order = order_cancel(order_id=order.pk, actor=request.user)
@@ -100,18 +155,12 @@ def order_cancel_confirm(request, number):
         else:
             messages.success(request, _("Ordine %(number)s annullato.") % {"number": number})
         return redirect(_back_to(order))
-    if not order.is_awaiting_payment:
-        messages.error(request, _("Si possono annullare solo gli ordini in attesa di pagamento."))
+    try:
+        require_awaiting_payment(order)
+    except OrderError as error:
+        messages.error(request, str(error))
         return redirect("orders:detail", number=number)
     return render(request, "orders/order_cancel.html", {"order": order})
-
-
-@customer_required
-def order_result(request, number):
-    """Where the payment page sends the customer back; it shows what the order's state says."""
-    order = _get_order_for_customer(request.customer, number)
-    context = {"order": order, "credited": order.payments.filter(applied=False)}
-    return render(request, "orders/order_result.html", context)
 
 
 def _back_to(order: Order) -> str:

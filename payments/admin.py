@@ -8,12 +8,58 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.admin import ReadOnlyAdminMixin
+from audit.admin import AuditEntryInline, ReadOnlyAdminMixin
+from orders.admin import OrderAdmin
+from orders.models import Order
 from orders.services import OrderError
 from payments.camt053 import StatementError
-from payments.models import BankEntry, BankStatement, PaymentIssue, RefusedWebhook, SavedCard, WebhookEvent
-from payments.services import credit_apply, issue_resolve
+from payments.errors import PaymentError
+from payments.models import (
+    BankEntry,
+    BankStatement,
+    Payment,
+    PaymentIssue,
+    RefusedWebhook,
+    SavedCard,
+    WebhookEvent,
+)
+from payments.services import credit_apply, issue_resolve, transfer_register
 from payments.transfers import issue_pay_order, statement_import
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    fields = readonly_fields = [
+        "provider",
+        "provider_payment_id",
+        "amount",
+        "currency",
+        "applied",
+        "confirmed_at",
+        "confirmed_by",
+    ]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderWithPaymentsAdmin(OrderAdmin):
+    inlines = [PaymentInline, AuditEntryInline]
+    actions = ["register_transfer", *OrderAdmin.actions]
+
+    @admin.action(description=gettext_lazy("Registra il bonifico ricevuto (l'ordine risulta pagato)"))
+    def register_transfer(self, request, queryset):
+        def register(order):
+            if not transfer_register(order=order, operator=request.user).applied:
+                raise PaymentError(
+                    _("Ordine %(number)s non più pagabile: il bonifico è registrato come credito del cliente.")
+                    % {"number": order.number}
+                )
+
+        self._apply(request, queryset, register, errors=(OrderError, PaymentError))
 
 
 class StatementUploadForm(forms.Form):
@@ -164,13 +210,9 @@ class PaymentIssueAdmin(admin.ModelAdmin):
                 credit_apply(issue_id=obj.pk, order_number=number, operator=request.user)
             elif number:
                 issue_pay_order(issue_id=obj.pk, order_number=number, operator=request.user)
-            elif obj.is_open and obj.resolution.strip():
-                issue_resolve(issue_id=obj.pk, operator=request.user, resolution=obj.resolution.strip())
             else:
-                self.message_user(
-                    request, _("Scrivi come è stato risolto, o l'ordine che il bonifico paga."), messages.WARNING
-                )
-        except OrderError as error:
+                issue_resolve(issue_id=obj.pk, operator=request.user, resolution=obj.resolution)
+        except PaymentError as error:
             self.message_user(request, str(error), messages.ERROR)
 
     def response_change(self, request, obj):

@@ -10,10 +10,12 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from payments.errors import PaymentError
+
 NAMESPACE_PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.053."
 
 
-class StatementError(Exception):
+class StatementError(PaymentError):
     """The file is not a statement we can read; the message says why, in the operator's language."""
 
 

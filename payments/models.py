@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from lib import clock
 from payments.providers import provider_choices
-from sandbox.models import new_checkout_token  # noqa: F401 - migration 0001 names it (sandbox sessions moved)
 
 
 class Payment(models.Model):
@@ -32,7 +31,7 @@ class Payment(models.Model):
             models.UniqueConstraint(fields=["order"], condition=models.Q(applied=True), name="payment_one_per_order"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_provider_display()} {self.provider_payment_id}"
 
 
@@ -49,7 +48,7 @@ class PaymentAttempt(models.Model):
         verbose_name = _("tentativo di pagamento")
         verbose_name_plural = _("tentativi di pagamento")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.provider} {self.idempotency_key}"
 
 
@@ -69,7 +68,7 @@ class WebhookEvent(models.Model):
         ordering = ["-received_at"]
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.provider} {self.event_id}"
 
 
@@ -87,7 +86,7 @@ class RefusedWebhook(models.Model):
         verbose_name_plural = _("notifiche rifiutate")
         ordering = ["-received_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.provider}: {self.reason}"
 
 
@@ -109,7 +108,7 @@ class SavedCard(models.Model):
         verbose_name = _("carta salvata")
         verbose_name_plural = _("carte salvate")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.brand} •••• {self.last4}"
 
 
@@ -160,7 +159,7 @@ class PaymentIssue(models.Model):
         ordering = ["resolved_at", "-created_at"]
         indexes = [models.Index(fields=["customer", "resolved_at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} {self.currency}"
 
     @property
@@ -183,7 +182,7 @@ class BankStatement(models.Model):
         verbose_name_plural = _("estratti conto (camt.053)")
         ordering = ["-imported_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.statement_id} ({self.iban})"
 
 
@@ -213,5 +212,5 @@ class BankEntry(models.Model):
         verbose_name_plural = _("movimenti bancari")
         ordering = ["-booked_on", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.entry_ref

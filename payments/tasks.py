@@ -1,8 +1,8 @@
 from django_tasks import task
 
+from payments.services import renewal_charge
+
 
 @task()
 def charge_saved_card(order_id: int) -> None:
-    from payments.services import renewal_charge
-
     renewal_charge(order_id=order_id)

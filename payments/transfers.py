@@ -14,9 +14,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from audit import trail
+from audit.actors import Actor, actor_label
+from audit.models import AuditEntry
 from orders.models import Order
-from orders.services import OrderError
+from orders.services import OrderError, require_awaiting_payment
 from payments import camt053
+from payments.errors import PaymentError
 from payments.models import BankEntry, BankStatement, PaymentIssue
 from payments.providers.transfer import CODE as TRANSFER
 from payments.services import issue_resolve, payment_confirm
@@ -37,7 +41,7 @@ def order_numbers_in(text: str) -> list[str]:
     return sorted({f"{year}-{number}" for year, number in ORDER_NUMBER.findall(text)})
 
 
-def statement_import(*, data: bytes, operator) -> ImportSummary:
+def statement_import(*, data: bytes, operator: Actor) -> ImportSummary:
     statement = camt053.parse(data)
     ours = settings.BANK_IBAN.replace(" ", "").upper()
     if statement.iban and statement.iban.replace(" ", "").upper() != ours:
@@ -57,7 +61,7 @@ def statement_import(*, data: bytes, operator) -> ImportSummary:
                 statement_id=statement.statement_id[:100],
                 iban=statement.iban[:34],
                 file_sha256=hashlib.sha256(data).hexdigest(),
-                imported_by=str(operator),
+                imported_by=actor_label(operator),
             )
         try:
             entry = _register(record, credit, operator)
@@ -67,11 +71,20 @@ def statement_import(*, data: bytes, operator) -> ImportSummary:
         (summary.paid if entry.outcome == Outcome.PAID else summary.queued).append(credit.entry_ref)
     if record is not None and not record.entries.exists():  # a concurrent import took every credit
         record.delete()
+    elif record is not None:
+        trail.record(
+            record,
+            AuditEntry.Action.STATEMENT_IMPORTED,
+            actor=operator,
+            paid=len(summary.paid),
+            queued=len(summary.queued),
+            already_imported=summary.already_imported,
+        )
     return summary
 
 
 @transaction.atomic
-def _register(statement: BankStatement, credit: camt053.Credit, operator) -> BankEntry:
+def _register(statement: BankStatement, credit: camt053.Credit, operator: Actor) -> BankEntry:
     with transaction.atomic():
         entry = BankEntry.objects.create(
             statement=statement,
@@ -94,23 +107,22 @@ def _register(statement: BankStatement, credit: camt053.Credit, operator) -> Ban
         _queue(entry, Kind.UNMATCHED, detail, order=None)
         return entry
     order = entry.order = orders[0]
-    if credit.currency != order.currency or credit.amount < order.total:
-        _queue(entry, Kind.PARTIAL, _("Ricevuti %(amount)s su %(total)s.") % _amounts(credit, order), order)
-    elif credit.amount > order.total:
-        _queue(entry, Kind.EXCESS, _("Ricevuti %(amount)s su %(total)s.") % _amounts(credit, order), order)
-    else:
+    if order.is_exact_payment(credit.amount, credit.currency):
         _pay(entry, order, operator)
+    else:
+        kind = Kind.EXCESS if credit.currency == order.currency and credit.amount > order.total else Kind.PARTIAL
+        _queue(entry, kind, _("Ricevuti %(amount)s su %(total)s.") % _amounts(credit, order), order)
     entry.save(update_fields=["order", "outcome"])
     return entry
 
 
-def _amounts(credit, order) -> dict:
+def _amounts(credit: camt053.Credit, order: Order) -> dict[str, str]:
     return {"amount": f"{credit.amount} {credit.currency}", "total": f"{order.total} {order.currency}"}
 
 
-def _pay(entry: BankEntry, order: Order, operator) -> None:
+def _pay(entry: BankEntry, order: Order, operator: Actor) -> None:
     payment = payment_confirm(
-        order_number=order.number,
+        order_number=str(order.number),
         provider=TRANSFER,
         provider_payment_id=entry.entry_ref,
         amount=entry.amount,
@@ -136,22 +148,24 @@ def _queue(entry: BankEntry, kind: str, detail: str, order: Order | None) -> Non
 
 
 @transaction.atomic
-def issue_pay_order(*, issue_id: int, order_number: str, operator) -> PaymentIssue:
+def issue_pay_order(*, issue_id: int, order_number: str, operator: Actor) -> PaymentIssue:
     """An operator recognised the order a queued transfer pays (its amount must be the total)."""
     issue = PaymentIssue.objects.select_for_update(of=("self",)).select_related("bank_entry").get(pk=issue_id)
     entry = issue.bank_entry
     if not issue.is_open or entry is None or entry.outcome == Outcome.PAID:
-        raise OrderError(_("Solo un bonifico ancora da verificare può pagare un ordine."))
+        raise PaymentError(_("Solo un bonifico ancora da verificare può pagare un ordine."))
     order = Order.objects.filter(number=order_number.strip()).first()
     if order is None:
-        raise OrderError(_("Nessun ordine %(number)s.") % {"number": order_number})
-    if entry.amount != order.total or entry.currency != order.currency:
-        raise OrderError(
+        raise PaymentError(_("Nessun ordine %(number)s.") % {"number": order_number})
+    if not order.is_exact_payment(entry.amount, entry.currency):
+        raise PaymentError(
             _("Il bonifico (%(amount)s) non è il totale dell'ordine (%(total)s): rimborsa o chiedi il saldo.")
             % {"amount": entry.amount, "total": order.total}
         )
-    if not order.is_awaiting_payment:
-        raise OrderError(_("L'ordine %(number)s non è in attesa di pagamento.") % {"number": order.number})
+    try:
+        require_awaiting_payment(order)
+    except OrderError as error:
+        raise PaymentError(str(error)) from error
     entry.order = order
     _pay(entry, order, operator)
     entry.save(update_fields=["order", "outcome"])

@@ -4,6 +4,8 @@ from payments import views
 
 app_name = "payments"
 urlpatterns = [
-    path("webhook/<str:code>/", views.webhook, name="webhook"),
-    path("carta-salvata/", views.saved_card, name="saved_card"),
+    path("ordini/<str:number>/paga/", views.order_pay, name="pay"),
+    path("ordini/<str:number>/esito/", views.order_result, name="result"),
+    path("pagamenti/webhook/<str:code>/", views.webhook, name="webhook"),
+    path("pagamenti/carta-salvata/", views.saved_card, name="saved_card"),
 ]

@@ -1,3 +1,6 @@
+"""Paying an order (P1) and coming back from the provider, the saved card, and the providers'
+notifications."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -8,10 +11,62 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.access import customer_required
+from orders.models import Order
+from orders.selectors import order_for_customer
+from orders.services import OrderError, require_awaiting_payment
+from payments.errors import PaymentError
+from payments.forms import PayForm
 from payments.models import SavedCard
 from payments.providers import get_provider
-from payments.services import card_remove
+from payments.providers.transfer import CODE as TRANSFER
+from payments.services import card_remove, payment_start
 from payments.webhooks import receive
+
+
+@customer_required
+def order_pay(request, number):
+    """P1: choose how to pay: card on the provider's hosted page, or bank transfer."""
+    order = order_for_customer(request.customer, number)
+    try:
+        require_awaiting_payment(order)
+    except OrderError as error:
+        messages.error(request, str(error))
+        return redirect("orders:detail", number=number)
+    form = PayForm(request.POST or None, saved_card=SavedCard.objects.filter(customer=request.customer).first())
+    if request.method == "POST" and form.is_valid():
+        method = form.cleaned_data["method"]
+        try:
+            url = payment_start(
+                order=order,
+                provider_code=settings.CARD_PAYMENT_PROVIDER if method == Order.PaymentMethod.CARD else TRANSFER,
+                idempotency_key=form.cleaned_data["idempotency_key"].hex,
+                saved_card=form.saved_card if method == PayForm.SAVED_CARD else None,
+                actor=request.user,
+            )
+        except (OrderError, PaymentError) as error:
+            messages.error(request, str(error))
+            return redirect("orders:detail", number=number)
+        if method == Order.PaymentMethod.TRANSFER:
+            messages.success(request, _("Bonifico scelto: ecco i dati per effettuarlo."))
+        return redirect(url)
+    for error in form.non_field_errors() + form["method"].errors + form["idempotency_key"].errors:
+        messages.error(request, error)
+    context = {
+        "order": order,
+        "methods": Order.PaymentMethod,
+        "form": form,
+        "cards": bool(settings.CARD_PAYMENT_PROVIDER),
+        "saved_card": form.saved_card,
+        "saved_card_method": PayForm.SAVED_CARD,
+    }
+    return render(request, "payments/order_pay.html", context)
+
+
+@customer_required
+def order_result(request, number):
+    """Where the payment page sends the customer back; it shows what the order's state says."""
+    order = order_for_customer(request.customer, number)
+    return render(request, "payments/order_result.html", {"order": order})
 
 
 @csrf_exempt  # the provider signs its notifications; it has no session or CSRF token

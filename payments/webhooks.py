@@ -5,10 +5,13 @@ A refused notification changes nothing and is kept, with its reason, for the ope
 
 import json
 import logging
+from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 
+from audit.actors import provider_notification
 from payments import services
+from payments.errors import PaymentMismatch, UnknownOrder
 from payments.models import RefusedWebhook, WebhookEvent
 from payments.providers import get_provider
 from payments.providers.base import PaymentEvent, WebhookRefused
@@ -16,7 +19,7 @@ from payments.providers.base import PaymentEvent, WebhookRefused
 logger = logging.getLogger(__name__)
 
 
-def receive(*, code: str, body: bytes, headers, remote_addr: str | None = None) -> tuple[int, str]:
+def receive(*, code: str, body: bytes, headers: Mapping[str, str], remote_addr: str | None = None) -> tuple[int, str]:
     """Returns the HTTP status for the provider and what was done."""
     provider = get_provider(code)
     try:
@@ -39,6 +42,7 @@ def _apply_once(code: str, event: PaymentEvent, body: bytes) -> str:
             )
     except IntegrityError:
         return "already received"
+    actor = provider_notification(code, event.event_id)
     try:
         if event.kind == PaymentEvent.SUCCEEDED:
             payment = services.payment_confirm(
@@ -47,14 +51,15 @@ def _apply_once(code: str, event: PaymentEvent, body: bytes) -> str:
                 provider_payment_id=event.payment_id,
                 amount=event.amount,
                 currency=event.currency,
-                actor=f"{code}: notifica {event.event_id}",
+                actor=actor,
             )
-            if event.card:
-                services.card_save(customer=payment.order.customer, provider=code, card=event.card)
+            if event.card:  # the customer ticked "save the card" on the provider's page
+                customer = payment.order.customer
+                services.card_save(customer=customer, provider=code, card=event.card, actor=customer.user)
             record.outcome = f"payment {payment.pk} ({'applied' if payment.applied else 'credit'})"
         else:
-            record.outcome = services.payment_failed(order_number=event.order_number, reason=event.failure)
-    except (services.UnknownOrder, services.PaymentMismatch) as error:
+            record.outcome = services.payment_failed(order_number=event.order_number, reason=event.failure, actor=actor)
+    except (UnknownOrder, PaymentMismatch) as error:
         raise WebhookRefused(str(error)) from None
     record.save(update_fields=["outcome"])
     return record.outcome

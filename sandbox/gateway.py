@@ -1,25 +1,21 @@
 """The sandbox gateway: a hosted payment page served by the app, with test cards like a big
 gateway's test mode. It knows orders only by the number Conserva gave it, and tells Conserva
-the outcome through a signed notification (tasks.deliver_notification), never through
-the browser. Nothing here touches real money.
+the outcome through a signed notification posted to Conserva's webhook URL (outbox.py),
+never through the browser. Nothing here touches real money.
 """
 
 import datetime
 import json
 import secrets
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from lib import clock
-from payments import signing
 from sandbox.models import Checkout, Notification, VaultCard
+from sandbox.tasks import deliver_notification
 
 CHECKOUT_LIFETIME = datetime.timedelta(minutes=30)
 CARD_FIELDS = ["card_number", "card_expiry", "save_card"]
@@ -47,8 +43,17 @@ TEST_CARDS = [
 CARD_OUTCOMES = {card.number: card for card in TEST_CARDS}
 
 
-def checkout_start(*, order_number: str, amount: Decimal, currency: str, idempotency_key: str) -> Checkout:
-    """The checkout for this key: a form submitted twice gets the same one."""
+def checkout_start(
+    *,
+    order_number: str,
+    amount: Decimal,
+    currency: str,
+    idempotency_key: str,
+    return_url: str = "",
+    cancel_url: str = "",
+) -> Checkout:
+    """The checkout for this key: a form submitted twice gets the same one. The merchant says where
+    the customer goes back to after the card (`return_url`) or without paying (`cancel_url`)."""
     try:
         with transaction.atomic():
             return Checkout.objects.get_or_create(
@@ -57,6 +62,8 @@ def checkout_start(*, order_number: str, amount: Decimal, currency: str, idempot
                     "order_number": order_number,
                     "amount": amount,
                     "currency": currency,
+                    "return_url": return_url,
+                    "cancel_url": cancel_url,
                     "expires_at": clock.now() + CHECKOUT_LIFETIME,
                 },
             )[0]
@@ -177,30 +184,7 @@ def _charge_data(checkout: Checkout) -> dict:
 
 def _notify(event_type: str, data: dict) -> None:
     """Puts the notification in the outbox with the charge, and sends it once both are committed."""
-    from sandbox.tasks import deliver_notification
-
     event_id = "evt_" + secrets.token_urlsafe(18)
     body = json.dumps({"id": event_id, "type": event_type, "data": data})
     notification = Notification.objects.create(event_id=event_id, body=body)
     transaction.on_commit(lambda: deliver_notification.enqueue(notification.pk))
-
-
-def deliver(notification_id: int) -> str:
-    """Signs the notification now and hands it to Conserva's receiver (in process: the sandbox
-    lives inside the app and needs no public URL). Returns what Conserva answered."""
-    from payments.webhooks import receive
-
-    notification = Notification.objects.get(pk=notification_id)
-    body = notification.body.encode()
-    header = signing.sign(secret=settings.SANDBOX_WEBHOOK_SECRET, body=body, timestamp=int(time.time()))
-    status, answer = receive(code="sandbox", body=body, headers={signing.HEADER: header})
-    Notification.objects.filter(pk=notification.pk).update(
-        attempts=F("attempts") + 1,
-        last_response=f"{status} {answer}"[:300],
-        delivered_at=Coalesce("delivered_at", Value(clock.now())) if status == 200 else F("delivered_at"),
-    )
-    return answer
-
-
-def undelivered():
-    return Notification.objects.filter(delivered_at=None).order_by("pk")

@@ -29,6 +29,9 @@ class Checkout(models.Model):
     card_number = models.CharField(max_length=19, blank=True)
     card_expiry = models.CharField(max_length=5, blank=True)  # MM/YY, as typed on the page
     failure_message = models.CharField(max_length=200, blank=True)
+    # Where the merchant sends the customer back: after the card, or without paying.
+    return_url = models.CharField(max_length=500, blank=True)
+    cancel_url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     expires_at = models.DateTimeField()
 
@@ -36,7 +39,7 @@ class Checkout(models.Model):
         verbose_name = _("sessione di pagamento sandbox")
         verbose_name_plural = _("sessioni di pagamento sandbox")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"sandbox {self.order_number} {self.status}"
 
 
@@ -48,7 +51,7 @@ class VaultCard(models.Model):
     card_expiry = models.CharField(max_length=5)
     created_at = models.DateTimeField(default=clock.now)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.token
 
 
@@ -63,5 +66,5 @@ class Notification(models.Model):
     delivered_at = models.DateTimeField(null=True)
     last_response = models.CharField(max_length=300, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.event_id

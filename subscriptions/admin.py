@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditEntryInline
 from subscriptions.models import Service
-from subscriptions.services import IllegalServiceTransition, service_cease
+from subscriptions.services import ServiceError, service_cease, service_set_used_bytes
 
 
 @admin.register(Service)
@@ -34,12 +34,16 @@ class ServiceAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        """The one editable field goes through the service, which audits it."""
+        service_set_used_bytes(service_id=obj.pk, used_bytes=form.cleaned_data["used_bytes"], actor=request.user)
+
     @admin.action(description=_("Cessa i servizi scaduti o sospesi selezionati"))
     def cease(self, request, queryset):
         for service in queryset:
             try:
                 service_cease(service_id=service.pk, actor=request.user)
-            except IllegalServiceTransition as error:
+            except ServiceError as error:
                 self.message_user(request, f"{service}: {error}", messages.ERROR)
             else:
                 self.message_user(request, _("%(service)s cessato.") % {"service": service})

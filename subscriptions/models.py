@@ -5,10 +5,26 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lib import clock
 from lib.dates import add_months
+
+
+def suspension_cutoff(today: datetime.date) -> datetime.date:
+    """A service that expired before this day has had its whole grace period."""
+    return today - datetime.timedelta(days=settings.GRACE_PERIOD_DAYS)
+
+
+class ServiceQuerySet(models.QuerySet["Service"]):
+    """The daily run's claims, written with the same rules as the transitions (Service.is_due_to_*)."""
+
+    def due_to_expire(self, today: datetime.date) -> "ServiceQuerySet":
+        return self.filter(status=Service.Status.ACTIVE, expires_on__lt=today)
+
+    def due_for_suspension(self, today: datetime.date) -> "ServiceQuerySet":
+        return self.filter(status=Service.Status.EXPIRED, expires_on__lt=suspension_cutoff(today))
 
 
 class Service(models.Model):
@@ -35,6 +51,8 @@ class Service(models.Model):
     auto_renew = models.BooleanField(_("rinnovo automatico"), default=False, editable=False)
     created_at = models.DateTimeField(_("creato il"), default=clock.now, editable=False)
 
+    objects = ServiceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("servizio di conservazione")
         verbose_name_plural = _("servizi di conservazione")
@@ -44,10 +62,10 @@ class Service(models.Model):
             models.CheckConstraint(condition=models.Q(quota_bytes__gt=0), name="service_quota_positive"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.plan.name} – {self.panel_username or self.public_id}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("subscriptions:detail", kwargs={"public_id": self.public_id})
 
     # S2: the expiry date is shown in red from EXPIRY_WARNING_DAYS before it (and once expired).
@@ -70,23 +88,50 @@ class Service(models.Model):
     def space_is_high(self) -> bool:
         return self.used_bytes * 100 > self.quota_bytes * settings.SPACE_WARNING_PERCENT
 
+    # What the page offers and what the order service accepts, with the reason when not.
+
+    def renewal_refusal(self, *, automatic: bool = False) -> str:
+        if self.status not in RENEWABLE:
+            return gettext("Questo servizio non può essere rinnovato.")
+        if self.auto_renew and not automatic:
+            return gettext("Il rinnovo automatico è attivo: il servizio si rinnoverà da solo.")
+        return ""
+
     @property
     def can_renew_by_hand(self) -> bool:
-        return not self.auto_renew and self.status in RENEWABLE
+        return not self.renewal_refusal()
+
+    def space_increase_refusal(self) -> str:
+        """Only within a running term: the price is pro-rated to the days left in it."""
+        if self.status != Service.Status.ACTIVE or self.expires_on is None or self.expires_on <= clock.today():
+            return gettext("Lo spazio si può aumentare solo su un servizio attivo e non scaduto.")
+        return ""
 
     @property
     def can_increase_space(self) -> bool:
-        """Only within a running term: the price is pro-rated to the days left in it."""
-        return self.status == Service.Status.ACTIVE and self.expires_on > clock.today()
+        return not self.space_increase_refusal()
+
+    def is_due_to_expire(self, today: datetime.date) -> bool:
+        """ATTIVO the day after its expiry date: the paid term is over."""
+        return self.status == Service.Status.ACTIVE and self.expires_on is not None and self.expires_on < today
+
+    def is_due_for_suspension(self, today: datetime.date) -> bool:
+        return (
+            self.status == Service.Status.EXPIRED
+            and self.expires_on is not None
+            and self.expires_on < suspension_cutoff(today)
+        )
 
     def next_term(self, paid_on: datetime.date) -> tuple[datetime.date, datetime.date]:
         """Start and end of the term a renewal paid on `paid_on` buys: from the current expiry,
         or from the payment date if the service has already expired."""
-        starts_on = max(self.expires_on, paid_on)
+        starts_on = max(self.expires_on, paid_on) if self.expires_on else paid_on
         return starts_on, add_months(starts_on, self.plan.term_months)
 
     @property
     def term_days(self) -> int:
+        if self.expires_on is None or self.term_started_on is None:
+            return 0
         return (self.expires_on - self.term_started_on).days
 
 

@@ -7,6 +7,4 @@ urlpatterns = [
     path("", views.service_list, name="list"),
     path("<uuid:public_id>/", views.service_detail, name="detail"),
     path("<uuid:public_id>/rinnovo-automatico/", views.auto_renew_switch, name="auto_renew"),
-    path("<uuid:public_id>/rinnova/", views.renew, name="renew"),
-    path("<uuid:public_id>/aumenta-spazio/", views.increase_space, name="increase_space"),
 ]

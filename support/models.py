@@ -26,7 +26,7 @@ class AssistanceRequest(models.Model):
         verbose_name_plural = _("richieste di assistenza")
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.subject
 
 
@@ -42,5 +42,5 @@ class GuideFeedback(models.Model):
         verbose_name = _("opinione su una guida")
         verbose_name_plural = _("opinioni sulle guide")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.guide}: {'sì' if self.helpful else 'no'}"

@@ -8,7 +8,9 @@ from itertools import count
 import time_machine
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.services import customer_sign_up
+from audit.actors import SYSTEM
 from catalog.models import GB, Plan, SpaceStep
 from orders.services import order_place_first_purchase
 from payments.services import transfer_register
@@ -58,7 +60,7 @@ def active_service(customer, plan: Plan, *, activated_on: datetime.date, used_sh
     moment = datetime.datetime.combine(activated_on, datetime.time(9, 0), tzinfo=timezone.get_current_timezone())
     with time_machine.travel(moment, tick=False):
         order = order_place_first_purchase(customer=customer, plan=plan, actor=customer.user)
-        transfer_register(order=order, operator=None)
+        transfer_register(order=order, operator=SYSTEM)
     service = Service.objects.get(pk=order.service_id)
     service.used_bytes = int(Decimal(used_share) * plan.storage_gb * GB)
     service.save(update_fields=["used_bytes"])
@@ -74,3 +76,9 @@ def service_expiring(customer, plan: Plan, *, on: datetime.date, used_share: str
 def pay_form(method: str, key: str | None = None) -> dict:
     """What the Pay form posts: the method and the idempotency key it was rendered with."""
     return {"method": method, "idempotency_key": key or uuid.uuid4().hex}
+
+
+def operator():
+    """The provider's operator, a staff user, as the admin's actions are taken by one."""
+    user = User.objects.filter(email="operatore@example.com").first()
+    return user or User.objects.create_user(email="operatore@example.com", password=PASSWORD, is_staff=True)

@@ -61,7 +61,7 @@ def test_a_post_without_csrf_token_is_refused(rossi, plan):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
 
     assert client.post(reverse("orders:cancel", args=[order.number])).status_code == 403
-    assert client.post(reverse("catalog:buy", args=[plan.code])).status_code == 403
+    assert client.post(reverse("orders:buy", args=[plan.code])).status_code == 403
     order.refresh_from_db()
     assert order.is_awaiting_payment
 

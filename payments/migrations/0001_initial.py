@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import lib.clock
-import payments.models
+import sandbox.models
 from django.db import migrations, models
 
 
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='SandboxCheckout',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=payments.models.new_checkout_token, editable=False, max_length=64, unique=True)),
+                ('token', models.CharField(default=sandbox.models.new_checkout_token, editable=False, max_length=64, unique=True)),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=10)),
                 ('currency', models.CharField(max_length=3)),
                 ('status', models.CharField(choices=[('open', 'aperta'), ('succeeded', 'pagata'), ('failed', 'non riuscita')], default='open', max_length=10)),

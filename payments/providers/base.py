@@ -1,8 +1,13 @@
 """What every payment provider offers the rest of Conserva."""
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.functional import Promise
+
+from orders.models import Order
 
 
 class WebhookRefused(Exception):
@@ -41,21 +46,21 @@ class PaymentEvent:
 
 class PaymentProvider(ABC):
     code: str = ""
-    label: str = ""
+    label: "str | Promise" = ""
     # The provider sends signed notifications to /pagamenti/webhook/<code>/.
     has_webhooks = False
     # The provider can keep a card and charge it for automatic renewals.
     keeps_cards = False
 
     @abstractmethod
-    def start_payment(self, *, order, idempotency_key: str) -> str:
+    def start_payment(self, *, order: Order, idempotency_key: str) -> str:
         """Starts paying the order; returns where to send the customer (a hosted page, the order)."""
 
-    def parse_webhook(self, *, body: bytes, headers) -> PaymentEvent:
+    def parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         """Checks the notification's signature and reads it; raises WebhookRefused otherwise."""
         raise WebhookRefused(f"{self.code} sends no notifications")
 
-    def charge_saved_card(self, *, order, token: str, idempotency_key: str) -> None:
+    def charge_saved_card(self, *, order: Order, token: str, idempotency_key: str) -> None:
         """Asks for an off-session charge; its outcome arrives as a notification."""
         raise ProviderUnavailable(f"{self.code} keeps no cards")
 

@@ -3,13 +3,15 @@ the gateway simulated in the sandbox app."""
 
 import json
 import time
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from payments import signing
+from lib import signing
+from orders.models import Order
 from payments.providers.base import CardDetails, PaymentEvent, PaymentProvider, WebhookRefused
 from sandbox import gateway
 
@@ -22,19 +24,27 @@ class SandboxProvider(PaymentProvider):
     has_webhooks = True
     keeps_cards = True
 
-    def start_payment(self, *, order, idempotency_key: str) -> str:
+    def start_payment(self, *, order: Order, idempotency_key: str) -> str:
         checkout = gateway.checkout_start(
-            order_number=order.number, amount=order.total, currency=order.currency, idempotency_key=idempotency_key
+            order_number=order.number,
+            amount=order.total,
+            currency=order.currency,
+            idempotency_key=idempotency_key,
+            return_url=reverse("payments:result", args=[order.number]),
+            cancel_url=reverse("orders:detail", args=[order.number]),
         )
         return reverse("sandbox:checkout", args=[checkout.token])
 
-    def parse_webhook(self, *, body: bytes, headers) -> PaymentEvent:
-        signing.verify(
-            secret=settings.SANDBOX_WEBHOOK_SECRET,
-            body=body,
-            header=headers.get(signing.HEADER, ""),
-            now=int(time.time()),
-        )
+    def parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
+        try:
+            signing.verify(
+                secret=settings.SANDBOX_WEBHOOK_SECRET,
+                body=body,
+                header=headers.get(signing.HEADER, ""),
+                now=int(time.time()),
+            )
+        except signing.SignatureError as error:
+            raise WebhookRefused(str(error)) from None
         try:
             payload = json.loads(body)
             data = payload["data"]
@@ -54,7 +64,7 @@ class SandboxProvider(PaymentProvider):
         except (ValueError, KeyError, TypeError, InvalidOperation) as error:
             raise WebhookRefused(f"unreadable notification: {error!r}") from None
 
-    def charge_saved_card(self, *, order, token: str, idempotency_key: str) -> None:
+    def charge_saved_card(self, *, order: Order, token: str, idempotency_key: str) -> None:
         gateway.charge_off_session(
             order_number=order.number,
             amount=order.total,

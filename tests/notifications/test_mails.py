@@ -74,7 +74,7 @@ def test_an_order_made_mails_how_to_pay(inbox, rossi, plan):
 
 def test_a_card_payment_mails_the_invoice_and_a_declined_one_says_so(inbox, rossi_client, rossi, plan):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
-    checkout = rossi_client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA")).url
+    checkout = rossi_client.post(reverse("payments:pay", args=[order.number]), cast.pay_form("CARTA")).url
     rossi_client.post(checkout, CARD | {"number": "4000000000000002"})
     rossi_client.post(checkout, CARD | {"number": "4242424242424242"})
 
@@ -91,7 +91,9 @@ def test_a_card_payment_mails_the_invoice_and_a_declined_one_says_so(inbox, ross
 def test_a_registered_transfer_mails_the_invoice(inbox, rossi, plan):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
     order_choose_transfer(order_id=order.pk, actor=rossi.user)
-    statement_import(data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator="op")
+    statement_import(
+        data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator=cast.operator()
+    )
 
     message = inbox.find("Bonifico registrato")
     assert parts(message)[2][0].get_content_type() == "application/pdf"
@@ -121,7 +123,9 @@ def test_money_for_a_cancelled_order_mails_that_it_is_a_credit(inbox, rossi, pla
 
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
     order_cancel(order_id=order.pk, actor=rossi.user)
-    statement_import(data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator="op")
+    statement_import(
+        data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator=cast.operator()
+    )
 
     message = inbox.find("credito a tuo favore")
     assert "annullato" in parts(message)[0]

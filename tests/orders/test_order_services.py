@@ -4,15 +4,16 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
+from audit.actors import SYSTEM
 from catalog.models import GB
 from orders.models import Order
+from orders.selectors import space_increase_quote
 from orders.services import (
     OrderError,
     order_cancel,
     order_place_first_purchase,
     order_place_renewal,
     order_place_space_increase,
-    space_increase_price,
 )
 from payments.services import PaymentMismatch, payment_confirm, transfer_register
 from subscriptions.models import Service
@@ -35,7 +36,7 @@ def test_buying_a_plan_makes_a_first_purchase_awaiting_payment_and_a_pending_ser
 
 def test_paying_the_first_purchase_activates_the_service_for_a_year(rossi, plan, today):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
-    transfer_register(order=order, operator=None)
+    transfer_register(order=order, operator=SYSTEM)
     order.refresh_from_db()
     service = order.service
     service.refresh_from_db()
@@ -80,7 +81,7 @@ def test_renewal_by_hand_is_refused_while_automatic_renewal_is_on(rossi, plan, t
 def test_paying_a_renewal_extends_the_expiry_by_a_year(rossi, plan, today):
     service = cast.active_service(rossi, plan, activated_on=datetime.date(2025, 6, 1))
     order, _created = order_place_renewal(service_id=service.pk, actor=rossi.user)
-    transfer_register(order=order, operator=None)
+    transfer_register(order=order, operator=SYSTEM)
     service.refresh_from_db()
     assert service.expires_on == datetime.date(2027, 6, 1)
 
@@ -90,12 +91,12 @@ def test_space_increase_is_prorated_to_the_days_left(rossi, plan, today):
     service = cast.active_service(rossi, plan, activated_on=datetime.date(2025, 6, 1))
     step = cast.space_step(size_gb=10, yearly_price_net="70.00")
 
-    assert space_increase_price(service, step, today) == Decimal("15.92")  # 70 * 83 / 365 = 15.9178...
+    assert space_increase_quote(service, step, today).net == Decimal("15.92")  # 70 * 83 / 365 = 15.9178...
     order, created = order_place_space_increase(service_id=service.pk, step=step, actor=rossi.user)
     assert created
     assert (order.net, order.vat, order.total) == (Decimal("15.92"), Decimal("3.50"), Decimal("19.42"))
 
-    transfer_register(order=order, operator=None)
+    transfer_register(order=order, operator=SYSTEM)
     service.refresh_from_db()
     assert service.quota_bytes == 30 * GB
 
@@ -124,7 +125,7 @@ def test_a_cancelled_order_can_be_neither_paid_nor_cancelled(rossi, plan, today)
 
     with pytest.raises(OrderError, match="annullato"):
         order_cancel(order_id=order.pk, actor=rossi.user)
-    payment = transfer_register(order=order, operator=None)
+    payment = transfer_register(order=order, operator=SYSTEM)
     assert not payment.applied  # the money is the customer's credit, in the operators' queue
     assert payment.issue.kind == "CREDITO" and payment.issue.is_open
     order.refresh_from_db()
@@ -135,16 +136,16 @@ def test_a_cancelled_order_can_be_neither_paid_nor_cancelled(rossi, plan, today)
 
 def test_a_paid_order_can_be_neither_paid_again_nor_cancelled(rossi, plan, today):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
-    payment = transfer_register(order=order, operator=None)
+    payment = transfer_register(order=order, operator=SYSTEM)
 
-    assert transfer_register(order=order, operator=None) == payment  # the same payment: one effect
+    assert transfer_register(order=order, operator=SYSTEM) == payment  # the same payment: one effect
     second = payment_confirm(
         order_number=order.number,
         provider="sandbox",
         provider_payment_id="another-payment",
         amount=order.total,
         currency="EUR",
-        actor=None,
+        actor=SYSTEM,
     )
     assert not second.applied and "già pagato" in second.issue.detail  # paid twice: a credit, never lost
     with pytest.raises(OrderError, match="già pagato"):
@@ -160,7 +161,7 @@ def test_a_payment_of_another_amount_is_refused(rossi, plan, today):
             provider_payment_id="x",
             amount=Decimal("1.00"),
             currency="EUR",
-            actor=None,
+            actor=SYSTEM,
         )
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_PAYMENT
@@ -170,11 +171,11 @@ def test_a_payment_for_a_ceased_service_becomes_credit_and_changes_nothing(rossi
     from subscriptions.services import service_cease, service_expire
 
     service = cast.service_expiring(rossi, plan, on=today - datetime.timedelta(days=5))
-    service_expire(service_id=service.pk, today=today)
+    service_expire(service_id=service.pk, today=today, actor=SYSTEM)
     order, _created = order_place_renewal(service_id=service.pk, actor=rossi.user)
-    service_cease(service_id=service.pk, actor=None)
+    service_cease(service_id=service.pk, actor=SYSTEM)
 
-    payment = transfer_register(order=order, operator=None)
+    payment = transfer_register(order=order, operator=SYSTEM)
     assert not payment.applied and "rinnovo" in payment.issue.detail
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_PAYMENT

@@ -15,14 +15,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_buying_a_plan_leads_to_the_payment_page(rossi_client, rossi, plan, today):
-    response = rossi_client.post(reverse("catalog:buy", args=[plan.code]))
+    response = rossi_client.post(reverse("orders:buy", args=[plan.code]))
     order = Order.objects.get(customer=rossi)
-    assert response.url == reverse("orders:pay", args=[order.number])
+    assert response.url == reverse("payments:pay", args=[order.number])
 
 
 def test_choosing_bank_transfer_shows_the_bank_details_and_keeps_awaiting_payment(rossi_client, rossi, plan, today):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
-    response = rossi_client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("BONIFICO"), follow=True)
+    response = rossi_client.post(reverse("payments:pay", args=[order.number]), cast.pay_form("BONIFICO"), follow=True)
 
     _classes, details = element(response.content, "transfer-details")
     assert "IT60X0542811101000000123456" in details
@@ -42,13 +42,13 @@ def test_the_status_detail_tells_unpaid_from_transfer_not_yet_registered(rossi, 
 
 def test_renew_leads_to_a_confirmation_then_to_a_renewal_order(rossi_client, rossi, plan, today):
     service = cast.active_service(rossi, plan, activated_on=today)
-    url = reverse("subscriptions:renew", args=[service.public_id])
+    url = reverse("orders:renew", args=[service.public_id])
     page = rossi_client.get(url).content.decode()
     assert "10 Marzo 2028" in page  # the new expiry, one year after the current one
 
     response = rossi_client.post(url)
     order = service.orders.get(kind=Order.Kind.RENEWAL)
-    assert response.url == reverse("orders:pay", args=[order.number])
+    assert response.url == reverse("payments:pay", args=[order.number])
     # Clicking Renew again shows the waiting order instead of making a second one.
     assert rossi_client.get(url).url == reverse("orders:detail", args=[order.number])
     assert rossi_client.post(url).url == reverse("orders:detail", args=[order.number])
@@ -58,7 +58,7 @@ def test_renew_leads_to_a_confirmation_then_to_a_renewal_order(rossi_client, ros
 def test_increase_space_shows_the_prorated_prices_before_confirming(rossi_client, rossi, plan, today):
     service = cast.active_service(rossi, plan, activated_on=datetime.date(2025, 6, 1))
     step = cast.space_step(size_gb=10, yearly_price_net="70.00")
-    url = reverse("subscriptions:increase_space", args=[service.public_id])
+    url = reverse("orders:increase_space", args=[service.public_id])
 
     page = rossi_client.get(url).content.decode().replace("\xa0", " ")
     assert "83 giorni" in page
@@ -67,7 +67,7 @@ def test_increase_space_shows_the_prorated_prices_before_confirming(rossi_client
     response = rossi_client.post(url, {"step": step.pk, "net": "0.01"})  # a posted price changes nothing
     order = service.orders.get(kind=Order.Kind.SPACE_INCREASE)
     assert str(order.total) == "19.42"
-    assert response.url == reverse("orders:pay", args=[order.number])
+    assert response.url == reverse("payments:pay", args=[order.number])
 
 
 def test_cancel_asks_for_confirmation_then_cancels(rossi_client, rossi, plan, today):
@@ -98,7 +98,7 @@ def test_cancelling_a_first_purchase_leads_to_the_orders_as_its_service_is_gone(
 def test_a_cancelled_order_cannot_be_paid_from_the_page(rossi_client, rossi, plan, today):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
     order_cancel(order_id=order.pk, actor=rossi.user)
-    response = rossi_client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA"))
+    response = rossi_client.post(reverse("payments:pay", args=[order.number]), cast.pay_form("CARTA"))
     assert response.url == reverse("orders:detail", args=[order.number])
     response = rossi_client.post(reverse("orders:cancel", args=[order.number]), follow=True)
     assert "annullato" in response.content.decode()
@@ -107,8 +107,8 @@ def test_a_cancelled_order_cannot_be_paid_from_the_page(rossi_client, rossi, pla
 
 def test_another_customer_gets_a_404_on_every_order_url(bianchi_client, rossi, plan, today):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
-    for name in ["detail", "pay", "cancel", "result"]:
-        url = reverse(f"orders:{name}", args=[order.number])
+    for name in ["orders:detail", "payments:pay", "orders:cancel", "payments:result"]:
+        url = reverse(name, args=[order.number])
         assert bianchi_client.get(url).status_code == 404
         assert bianchi_client.post(url, cast.pay_form("CARTA")).status_code == 404
     order.refresh_from_db()

@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.urls import reverse
 
-from payments import signing
+from lib import signing
 
 
 def event(order, *, kind="payment.succeeded", payment_id=None, amount=None, currency=None, **data) -> bytes:

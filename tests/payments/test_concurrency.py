@@ -8,8 +8,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from audit.actors import SYSTEM
 from billing.models import Invoice
-from lib import clock
+from lib import clock, signing
 from orders.models import Order
 from orders.services import (
     OrderError,
@@ -18,7 +19,6 @@ from orders.services import (
     order_place_first_purchase,
     order_place_renewal,
 )
-from payments import signing
 from payments.models import BankEntry, Payment, PaymentIssue
 from payments.services import payment_confirm
 from payments.transfers import statement_import
@@ -68,7 +68,7 @@ def pay(order, payment_id):
         provider_payment_id=payment_id,
         amount=order.total,
         currency="EUR",
-        actor=None,
+        actor=SYSTEM,
     )
     return "paid" if payment.applied else "credit"
 
@@ -108,10 +108,12 @@ def test_a_double_click_on_the_sandbox_page_charges_once(order):
     assert Checkout.objects.get().status == "succeeded"
 
 
-def test_one_pay_form_submitted_ten_times_at_once_opens_one_checkout(order):
+def test_one_pay_form_submitted_ten_times_at_once_opens_one_checkout(rossi, order):
     from payments.services import payment_start
 
-    urls = all_at_once(lambda i: payment_start(order=order, provider_code="sandbox", idempotency_key="f" * 32))
+    urls = all_at_once(
+        lambda i: payment_start(order=order, provider_code="sandbox", idempotency_key="f" * 32, actor=rossi.user)
+    )
     assert len(set(urls)) == 1 and Checkout.objects.count() == 1
 
 
@@ -156,7 +158,8 @@ def test_a_hundred_invoices_confirmed_concurrently_get_a_hundred_consecutive_num
 def test_the_same_statement_imported_twice_at_once_registers_once(rossi, order):
     order_choose_transfer(order_id=order.pk, actor=rossi.user)
     data = camt.statement(camt.entry("BANK-1", "353.80", f"Ordine {order.number}"))
-    all_at_once(lambda i: statement_import(data=data, operator="op") and "done", count=2)
+    operator = cast.operator()
+    all_at_once(lambda i: statement_import(data=data, operator=operator) and "done", count=2)
 
     assert BankEntry.objects.count() == 1
     assert Payment.objects.count() == 1 and Invoice.objects.count() == 1
@@ -175,7 +178,7 @@ def test_two_cards_saved_at_once_leave_one(rossi):
 
     def save(i):
         card = CardDetails(token=f"tok_{i}", brand="Visa", last4=f"{i:04d}", exp_month=1, exp_year=2030)
-        card_save(customer=rossi, provider="sandbox", card=card)
+        card_save(customer=rossi, provider="sandbox", card=card, actor=rossi.user)
         return "saved"
 
     assert all_at_once(save) == ["saved"] * THREADS
@@ -190,11 +193,13 @@ def test_paying_with_the_saved_card_ten_times_at_once_charges_once(rossi, order)
 
     VaultCard.objects.create(token="tok_ok", card_number="4242424242424242", card_expiry="12/30")
     card = CardDetails(token="tok_ok", brand="Visa", last4="4242", exp_month=12, exp_year=2030)
-    card_save(customer=rossi, provider="sandbox", card=card)
+    card_save(customer=rossi, provider="sandbox", card=card, actor=rossi.user)
     saved = SavedCard.objects.get()
 
     all_at_once(
-        lambda i: payment_start(order=order, provider_code="sandbox", idempotency_key="s" * 32, saved_card=saved)
+        lambda i: payment_start(
+            order=order, provider_code="sandbox", idempotency_key="s" * 32, saved_card=saved, actor=rossi.user
+        )
     )
     assert Checkout.objects.count() == 1
     assert Payment.objects.filter(order=order).count() == 1

@@ -20,7 +20,7 @@ D = datetime.date
 
 
 def pay_and_save_card(client, order, number="4242424242424242"):
-    checkout = client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA")).url
+    checkout = client.post(reverse("payments:pay", args=[order.number]), cast.pay_form("CARTA")).url
     client.post(checkout, CARD | {"number": number, "save_card": "on"})
 
 
@@ -30,6 +30,7 @@ def vault(customer, number: str) -> SavedCard:
         customer=customer,
         provider="sandbox",
         card=CardDetails(token=f"sbxcard_{number}", brand="Visa", last4=number[-4:], exp_month=3, exp_year=2030),
+        actor=customer.user,
     )
 
 
@@ -50,7 +51,7 @@ def test_the_customer_saves_a_card_sees_it_and_removes_it(rossi_client, rossi, p
 
 def test_a_card_not_saved_is_not_kept(rossi_client, rossi, plan, today):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
-    checkout = rossi_client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA")).url
+    checkout = rossi_client.post(reverse("payments:pay", args=[order.number]), cast.pay_form("CARTA")).url
     rossi_client.post(checkout, CARD | {"number": "4242424242424242"})
     assert not SavedCard.objects.exists()
 
@@ -144,12 +145,12 @@ def test_a_declined_renewal_is_not_charged_again_every_day(renewing, rossi):
 def test_the_customer_pays_a_waiting_order_with_the_saved_card(rossi_client, rossi, plan, today):
     vault(rossi, "4242424242424242")
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
-    url = reverse("orders:pay", args=[order.number])
+    url = reverse("payments:pay", args=[order.number])
     assert "Carta salvata Visa •••• 4242" in rossi_client.get(url).content.decode()
 
     form = cast.pay_form("CARTA_SALVATA")
     response = rossi_client.post(url, form)
-    assert response.url == reverse("orders:result", args=[order.number])
+    assert response.url == reverse("payments:result", args=[order.number])
     rossi_client.post(url, form)  # a double submit charges once
     order.refresh_from_db()
     assert order.status == Order.Status.ACTIVE and order.payments.count() == 1
@@ -159,7 +160,7 @@ def test_the_customer_pays_a_waiting_order_with_the_saved_card(rossi_client, ros
 def test_a_declined_saved_card_shows_why_on_the_result_page(rossi_client, rossi, plan, today):
     vault(rossi, "4000000000000002")
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
-    response = rossi_client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA_SALVATA"))
+    response = rossi_client.post(reverse("payments:pay", args=[order.number]), cast.pay_form("CARTA_SALVATA"))
 
     page = rossi_client.get(response.url).content.decode()
     assert "Pagamento non riuscito" in page and "carta rifiutata" in page
@@ -170,7 +171,7 @@ def test_a_declined_saved_card_shows_why_on_the_result_page(rossi_client, rossi,
 
 def test_without_a_saved_card_the_choice_is_not_offered_nor_accepted(rossi_client, rossi, plan, today):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
-    url = reverse("orders:pay", args=[order.number])
+    url = reverse("payments:pay", args=[order.number])
     assert "CARTA_SALVATA" not in rossi_client.get(url).content.decode()
     response = rossi_client.post(url, cast.pay_form("CARTA_SALVATA"))
     assert "Scegli un metodo di pagamento" in response.content.decode()

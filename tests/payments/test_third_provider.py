@@ -23,7 +23,7 @@ def gateway(settings):
 
 def test_a_third_provider_is_one_module_and_one_setting(gateway, rossi_client, rossi, plan, today):
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
-    response = rossi_client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA"))
+    response = rossi_client.post(reverse("payments:pay", args=[order.number]), cast.pay_form("CARTA"))
     assert response.url.startswith("https://pay.gateway.example/checkout/")
 
     body = json.dumps(

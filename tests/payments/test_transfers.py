@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from billing.models import Invoice
 from orders.models import Order
-from orders.services import OrderError, order_cancel, order_choose_transfer, order_place_first_purchase
+from orders.services import order_cancel, order_choose_transfer, order_place_first_purchase
 from payments.camt053 import StatementError, parse
+from payments.errors import PaymentError
 from payments.models import BankEntry, BankStatement, Payment, PaymentIssue
 from payments.transfers import issue_pay_order, order_numbers_in, statement_import
 from tests import cast
@@ -52,7 +53,7 @@ def test_only_a_transfer_can_be_declared_and_only_by_its_customer(rossi, plan, b
 
 def test_a_matching_credit_pays_the_order_and_issues_its_invoice(order):
     data = camt.statement(camt.entry("BANK-REF-1", "353.80", f"Pagamento Ordine {order.number} Studio Rossi"))
-    summary = statement_import(data=data, operator="operatore")
+    summary = statement_import(data=data, operator=cast.operator())
 
     assert summary.paid == ["BANK-REF-1"] and summary.queued == []
     order.refresh_from_db()
@@ -65,8 +66,8 @@ def test_a_matching_credit_pays_the_order_and_issues_its_invoice(order):
 
 def test_importing_the_same_statement_twice_registers_once(order):
     data = camt.statement(camt.entry("BANK-REF-1", "353.80", f"Ordine {order.number}"))
-    statement_import(data=data, operator="operatore")
-    summary = statement_import(data=data, operator="operatore")
+    statement_import(data=data, operator=cast.operator())
+    summary = statement_import(data=data, operator=cast.operator())
 
     assert (summary.paid, summary.queued, summary.already_imported) == ([], [], 1)
     assert Payment.objects.count() == 1 and Invoice.objects.count() == 1
@@ -84,7 +85,7 @@ def test_importing_the_same_statement_twice_registers_once(order):
 )
 def test_partial_excess_and_unmatched_credits_wait_for_an_operator(order, amount, remittance, kind):
     data = camt.statement(camt.entry("BANK-REF-9", amount, remittance.format(number=order.number)))
-    summary = statement_import(data=data, operator="operatore")
+    summary = statement_import(data=data, operator=cast.operator())
 
     assert summary.queued == ["BANK-REF-9"]
     issue = PaymentIssue.objects.get()
@@ -96,14 +97,16 @@ def test_partial_excess_and_unmatched_credits_wait_for_an_operator(order, amount
 def test_a_credit_naming_two_orders_waits_for_an_operator(rossi, bianchi, plan, order):
     other = order_place_first_purchase(customer=bianchi, plan=plan, actor=bianchi.user)
     data = camt.statement(camt.entry("R2", "353.80", f"Ordini {order.number} {other.number}"))
-    statement_import(data=data, operator="op")
+    statement_import(data=data, operator=cast.operator())
     issue = PaymentIssue.objects.get()
     assert issue.kind == "NON_ABBINATO" and "Più ordini" in issue.detail
 
 
 def test_a_transfer_for_a_cancelled_order_becomes_credit(rossi, order):
     order_cancel(order_id=order.pk, actor=rossi.user)
-    statement_import(data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator="op")
+    statement_import(
+        data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator=cast.operator()
+    )
     issue = PaymentIssue.objects.get()
     assert (issue.kind, issue.customer, issue.bank_entry.entry_ref) == ("CREDITO", rossi, "R1")
 
@@ -113,7 +116,7 @@ def test_a_statement_of_another_account_is_refused(order):
         b"IT60X0542811101000000123456", b"IT02L1234512345123456789012"
     )
     with pytest.raises(StatementError, match="IT02L1234512345123456789012"):
-        statement_import(data=data, operator="op")
+        statement_import(data=data, operator=cast.operator())
     assert not BankEntry.objects.exists()
 
 
@@ -122,14 +125,14 @@ def test_debits_and_entries_not_yet_booked_are_skipped(order):
         camt.entry("D1", "10.00", "Commissioni", credit=False),
         camt.entry("P1", "353.80", f"Ordine {order.number}", booked=False),
     )
-    summary = statement_import(data=data, operator="op")
+    summary = statement_import(data=data, operator=cast.operator())
     assert summary.skipped == 2 and not BankEntry.objects.exists()
 
 
 def test_an_operator_assigns_a_queued_transfer_to_its_order(order):
-    statement_import(data=camt.statement(camt.entry("R1", "353.80", "bonifico marzo")), operator="op")
+    statement_import(data=camt.statement(camt.entry("R1", "353.80", "bonifico marzo")), operator=cast.operator())
     issue = PaymentIssue.objects.get()
-    issue_pay_order(issue_id=issue.pk, order_number=order.number, operator="op")
+    issue_pay_order(issue_id=issue.pk, order_number=order.number, operator=cast.operator())
 
     order.refresh_from_db()
     issue.refresh_from_db()
@@ -183,7 +186,7 @@ def test_operators_import_the_statement_in_the_admin(admin_client, order):
 
 
 def test_operators_resolve_the_queue_in_the_admin(admin_client, order):
-    statement_import(data=camt.statement(camt.entry("R1", "353.80", "senza riferimento")), operator="op")
+    statement_import(data=camt.statement(camt.entry("R1", "353.80", "senza riferimento")), operator=cast.operator())
     issue = PaymentIssue.objects.get()
     url = reverse("admin:payments_paymentissue_change", args=[issue.pk])
     assert admin_client.get(reverse("admin:payments_paymentissue_changelist") + "?aperte=si").status_code == 200
@@ -195,17 +198,20 @@ def test_operators_resolve_the_queue_in_the_admin(admin_client, order):
 
 
 def test_an_operator_uses_a_credit_to_pay_another_order_of_the_customer(admin_client, rossi, bianchi, plan, order):
-    from payments.services import credit_apply, open_credit
+    from payments.selectors import open_credit
+    from payments.services import credit_apply
 
     order_cancel(order_id=order.pk, actor=rossi.user)
-    statement_import(data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator="op")
+    statement_import(
+        data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator=cast.operator()
+    )
     issue = PaymentIssue.objects.get(kind="CREDITO")
     assert open_credit(rossi) == Decimal("353.80")
     again = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
     someone_else = order_place_first_purchase(customer=bianchi, plan=plan, actor=bianchi.user)
 
-    with pytest.raises(OrderError, match="non ha un ordine"):
-        credit_apply(issue_id=issue.pk, order_number=someone_else.number, operator="op")
+    with pytest.raises(PaymentError, match="non ha un ordine"):
+        credit_apply(issue_id=issue.pk, order_number=someone_else.number, operator=cast.operator())
     admin_client.post(
         reverse("admin:payments_paymentissue_change", args=[issue.pk]), {"resolution": "", "pay_order": again.number}
     )
@@ -224,10 +230,12 @@ def test_a_credit_pays_only_an_order_of_its_total(rossi, plan, order, today):
     from payments.services import credit_apply
 
     order_cancel(order_id=order.pk, actor=rossi.user)
-    statement_import(data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator="op")
+    statement_import(
+        data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator=cast.operator()
+    )
     cheaper = Plan.objects.create(code="mini", name="Mini", storage_gb=1, price_net=Decimal("10.00"))
     other = order_place_first_purchase(customer=rossi, plan=cheaper, actor=rossi.user)
-    with pytest.raises(OrderError, match="non è il totale"):
-        credit_apply(issue_id=PaymentIssue.objects.get().pk, order_number=other.number, operator="op")
+    with pytest.raises(PaymentError, match="non è il totale"):
+        credit_apply(issue_id=PaymentIssue.objects.get().pk, order_number=other.number, operator=cast.operator())
     other.refresh_from_db()
     assert other.is_awaiting_payment

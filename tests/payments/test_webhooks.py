@@ -148,7 +148,7 @@ def test_the_sandbox_delivers_a_notification_the_webhook_would_accept_again(ross
 def pay_on_the_sandbox_page(rossi_client, order):
     from tests import cast
 
-    checkout_url = rossi_client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA")).url
+    checkout_url = rossi_client.post(reverse("payments:pay", args=[order.number]), cast.pay_form("CARTA")).url
     rossi_client.post(checkout_url, {"holder": "M", "number": "4242424242424242", "expiry": "12/30", "cvc": "123"})
 
 

@@ -23,7 +23,7 @@ def order(rossi, plan, today):
 
 
 def start_card_payment(client, order, key=None) -> str:
-    response = client.post(reverse("orders:pay", args=[order.number]), cast.pay_form("CARTA", key))
+    response = client.post(reverse("payments:pay", args=[order.number]), cast.pay_form("CARTA", key))
     checkout = Checkout.objects.filter(order_number=order.number).latest("pk")
     assert response.url == reverse("sandbox:checkout", args=[checkout.token])
     return response.url
@@ -35,7 +35,7 @@ def test_a_test_card_that_succeeds_pays_and_activates(rossi_client, order):
     assert order.number in page and "353,80" in page
 
     response = rossi_client.post(url, CARD | {"number": "4242 4242 4242 4242"})
-    assert response.url == reverse("orders:result", args=[order.number])
+    assert response.url == reverse("payments:result", args=[order.number])
     order.refresh_from_db()
     assert order.status == Order.Status.ACTIVE
     assert Service.objects.get(pk=order.service_id).status == Service.Status.ACTIVE
@@ -69,7 +69,7 @@ def test_a_card_that_needs_a_second_step_pays_only_once_authenticated(rossi_clie
     assert order.status == Order.Status.AWAITING_PAYMENT
 
     response = rossi_client.post(reverse("sandbox:authenticate", args=[url.split("/")[-2]]), {"decision": "approve"})
-    assert response.url == reverse("orders:result", args=[order.number])
+    assert response.url == reverse("payments:result", args=[order.number])
     order.refresh_from_db()
     assert order.status == Order.Status.ACTIVE
 
@@ -104,7 +104,7 @@ def test_bad_card_data_gets_a_clear_message(rossi_client, order, field, value, m
 
 def test_coming_back_to_the_result_url_does_not_pay(rossi_client, order):
     start_card_payment(rossi_client, order)
-    page = rossi_client.get(reverse("orders:result", args=[order.number])).content.decode()
+    page = rossi_client.get(reverse("payments:result", args=[order.number])).content.decode()
     assert "Pagamento non ancora confermato" in page and "data-reload-after" in page
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_PAYMENT
@@ -118,7 +118,7 @@ def test_the_same_pay_form_submitted_twice_opens_one_checkout(rossi_client, orde
 
 
 def test_a_pay_form_without_its_key_is_refused_with_a_message(rossi_client, order):
-    response = rossi_client.post(reverse("orders:pay", args=[order.number]), {"method": "CARTA"}, follow=True)
+    response = rossi_client.post(reverse("payments:pay", args=[order.number]), {"method": "CARTA"}, follow=True)
     assert "Il modulo è scaduto" in response.content.decode()
     assert not Checkout.objects.exists()
 
@@ -154,7 +154,7 @@ def test_money_for_a_cancelled_order_is_kept_as_credit(rossi_client, rossi, orde
     assert not payment.applied and payment.issue.kind == "CREDITO"
     page = rossi_client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert "credito a tuo favore" in page
-    assert "credito a tuo favore" in rossi_client.get(reverse("orders:result", args=[order.number])).content.decode()
+    assert "credito a tuo favore" in rossi_client.get(reverse("payments:result", args=[order.number])).content.decode()
 
 
 def test_a_checkout_expires_after_half_an_hour(rossi_client, order):
@@ -174,7 +174,7 @@ def test_an_unknown_checkout_is_a_404(client, db):
 def test_without_a_card_provider_customers_pay_by_transfer_only(rossi_client, order, settings):
     settings.PAYMENT_PROVIDERS = {"bonifico": "payments.providers.transfer.BankTransferProvider"}
     settings.CARD_PAYMENT_PROVIDER = ""
-    url = reverse("orders:pay", args=[order.number])
+    url = reverse("payments:pay", args=[order.number])
 
     page = rossi_client.get(url).content.decode()
     assert 'value="BONIFICO" checked' in page and 'value="CARTA"' not in page

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.actors import SYSTEM
 from orders.services import order_place_renewal
 from subscriptions.services import service_set_auto_renew
 from tests import cast
@@ -84,7 +85,7 @@ def test_it_links_the_panel_space_increase_and_help(rossi_client, rossi, plan, t
     page = page_of(rossi_client, service).decode()
 
     assert reverse("panel:entry", args=[service.public_id]) in page  # S5
-    assert reverse("subscriptions:increase_space", args=[service.public_id]) in page  # S7
+    assert reverse("orders:increase_space", args=[service.public_id]) in page  # S7
     _classes, help_menu = element(page, "help")  # S10
     assert "Ti serve AIUTO per questo servizio?" in help_menu
     assert "+39 0575 0504" in help_menu
@@ -126,8 +127,8 @@ def test_a_pending_service_waits_for_its_first_payment(rossi_client, rossi, plan
 
 def test_another_customer_gets_a_404(bianchi_client, rossi, plan, today):
     service = cast.active_service(rossi, plan, activated_on=today)
-    for name in ["detail", "renew", "increase_space"]:
-        assert bianchi_client.get(reverse(f"subscriptions:{name}", args=[service.public_id])).status_code == 404
+    for name in ["subscriptions:detail", "orders:renew", "orders:increase_space"]:
+        assert bianchi_client.get(reverse(name, args=[service.public_id])).status_code == 404
     url = reverse("subscriptions:auto_renew", args=[service.public_id])
     assert bianchi_client.post(url, {"enabled": "1"}).status_code == 404
     assert bianchi_client.get(reverse("panel:entry", args=[service.public_id])).status_code == 404
@@ -166,7 +167,7 @@ def test_an_expired_service_says_what_it_means(rossi_client, rossi, plan, today)
     from subscriptions.services import service_expire
 
     service = cast.service_expiring(rossi, plan, on=today - datetime.timedelta(days=3))
-    service_expire(service_id=service.pk, today=today)
+    service_expire(service_id=service.pk, today=today, actor=SYSTEM)
     page = page_of(rossi_client, service)
     _classes, status = element(page, "service-status")
     assert "SCADUTO" in status and "sola lettura" in status

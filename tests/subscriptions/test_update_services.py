@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from lifecycle.periodic import handle_one_auto_renewal, handle_one_expiry
 from orders.models import Order
 from subscriptions.models import Service
-from subscriptions.periodic import handle_one_auto_renewal, handle_one_expiry
 from subscriptions.services import service_set_auto_renew
 from tests import cast
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import Customer, User
 from accounts.services import customer_sign_up
+from audit.actors import DAILY_RUN
 from catalog.models import GB, Plan, SpaceStep
 from lib import clock
 from orders.models import Order
@@ -24,7 +25,7 @@ from payments.providers.base import CardDetails
 from payments.services import card_save, transfer_register
 from sandbox.models import VaultCard, new_checkout_token
 from subscriptions.models import Service
-from subscriptions.services import service_expire, service_set_auto_renew
+from subscriptions.services import service_expire, service_set_auto_renew, service_set_used_bytes
 
 # A demo database only, made anew by every `make demo`.
 DEMO_PASSWORD = "demo-conserva-2026"  # noqa: S105 # nosec B105
@@ -108,7 +109,7 @@ class Command(BaseCommand):
         # Expired ten days ago, a renewal declared as paid by transfer, not yet registered.
         expired = self._active_service(customer, plans["base"], expires_on=today - datetime.timedelta(days=10))
         self._set_used(expired, Decimal("0.52"))
-        service_expire(service_id=expired.pk, today=today)
+        service_expire(service_id=expired.pk, today=today, actor=DAILY_RUN)
         declared, _created = order_place_renewal(service_id=expired.pk, actor=user)
         order_choose_transfer(order_id=declared.pk, actor=user)
         order_declare_transfer(order_id=declared.pk, actor=user)
@@ -122,7 +123,7 @@ class Command(BaseCommand):
             token=new_checkout_token(), card_number="4242424242424242", card_expiry=f"12/{expiry_year % 100:02d}"
         )
         card = CardDetails(token=vaulted.token, brand="Visa", last4="4242", exp_month=12, exp_year=expiry_year)
-        card_save(customer=customer, provider="sandbox", card=card)
+        card_save(customer=customer, provider="sandbox", card=card, actor=user)
         return {"declared": declared, "unpaid": unpaid}
 
     def _other_customer(self, plans):
@@ -156,7 +157,10 @@ class Command(BaseCommand):
         return Service.objects.get(pk=order.service_id)
 
     def _set_used(self, service: Service, share: Decimal):
-        Service.objects.filter(pk=service.pk).update(used_bytes=int(service.plan.storage_gb * GB * share))
+        used_bytes = int(service.plan.storage_gb * GB * share)
+        service_set_used_bytes(
+            service_id=service.pk, used_bytes=used_bytes, actor=User.objects.get(email=OPERATOR_EMAIL)
+        )
 
 
 def demo_statement(orders: dict[str, Order]) -> bytes:

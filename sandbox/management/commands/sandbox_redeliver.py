@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sandbox import gateway
+from sandbox import outbox
 from sandbox.models import Notification
 
 
@@ -14,10 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="send again also those already accepted")
 
     def handle(self, *args, all=False, **options):  # noqa: A002 - the option's name
-        notifications = Notification.objects.order_by("pk") if all else gateway.undelivered()
+        notifications = Notification.objects.order_by("pk") if all else outbox.undelivered()
         sent = 0
         for notification_id in notifications.values_list("pk", flat=True):
-            answer = gateway.deliver(notification_id)
+            answer = outbox.deliver(notification_id)
             self.stdout.write(f"{notification_id}: {answer}")
             sent += 1
         self.stdout.write(self.style.SUCCESS(f"{sent} notification(s) sent."))

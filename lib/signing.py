@@ -7,7 +7,10 @@ is refused, so a captured notification cannot be replayed later.
 import hashlib
 import hmac
 
-from payments.providers.base import WebhookRefused
+
+class SignatureError(Exception):
+    """The notification is not signed with our secret, or not recently: it must not be acted on."""
+
 
 HEADER = "Conserva-Signature"
 TOLERANCE_SECONDS = 5 * 60
@@ -24,9 +27,9 @@ def verify(*, secret: str, body: bytes, header: str, now: int) -> None:
         timestamp = int(parts["t"])
         given = parts["v1"]
     except (KeyError, ValueError):
-        raise WebhookRefused("missing or malformed signature header") from None
+        raise SignatureError("missing or malformed signature header") from None
     if abs(now - timestamp) > TOLERANCE_SECONDS:
-        raise WebhookRefused("signature timestamp outside the 5 minute tolerance")
+        raise SignatureError("signature timestamp outside the 5 minute tolerance")
     expected = sign(secret=secret, body=body, timestamp=timestamp).split("v1=", 1)[1]
     if not hmac.compare_digest(expected, given):
-        raise WebhookRefused("bad signature")
+        raise SignatureError("bad signature")

@@ -1,13 +1,9 @@
 from django.core.management.base import BaseCommand
 
 from lib import clock
+from lifecycle.periodic import handle_one_auto_renewal, handle_one_expiry, handle_one_suspension
+from payments.renewals import automatic_renewals_to_charge
 from payments.services import renewal_charge
-from subscriptions.periodic import (
-    automatic_renewals_to_charge,
-    handle_one_auto_renewal,
-    handle_one_expiry,
-    handle_one_suspension,
-)
 
 
 class Command(BaseCommand):

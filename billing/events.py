@@ -1,0 +1,10 @@
+"""What billing tells the layers above it (lib/events.py); notifications/apps.py subscribes."""
+
+from dataclasses import dataclass
+
+from billing.models import Invoice
+
+
+@dataclass(frozen=True)
+class CreditNoteIssued:
+    credit_note: Invoice

@@ -1,0 +1,48 @@
+"""The customer's mails, as answers to what the layers below say happened (lib/events.py)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from billing.events import CreditNoteIssued
+from lib import events
+from notifications import mails
+from orders.events import OrderPaymentFailed, OrderPlaced
+from payments.events import PaymentCredited, PaymentReceived
+from payments.providers.transfer import CODE as TRANSFER
+
+
+def on_order_placed(event: OrderPlaced) -> None:
+    mails.order_placed(order=event.order)
+
+
+def on_payment_received(event: PaymentReceived) -> None:
+    if event.payment.provider == TRANSFER:
+        mails.transfer_registered(order=event.payment.order, invoice=event.invoice)
+    else:
+        mails.payment_received(order=event.payment.order, invoice=event.invoice)
+
+
+def on_payment_failed(event: OrderPaymentFailed) -> None:
+    mails.payment_failed(order=event.order, reason=event.reason)
+
+
+def on_payment_credited(event: PaymentCredited) -> None:
+    mails.payment_credited(order=event.order, reason=event.reason)
+
+
+def on_credit_note_issued(event: CreditNoteIssued) -> None:
+    mails.credit_note_issued(order=event.credit_note.order, invoice=event.credit_note)
+
+
+SUBSCRIPTIONS: list[tuple[type, Callable[[Any], None]]] = [
+    (OrderPlaced, on_order_placed),
+    (PaymentReceived, on_payment_received),
+    (OrderPaymentFailed, on_payment_failed),
+    (PaymentCredited, on_payment_credited),
+    (CreditNoteIssued, on_credit_note_issued),
+]
+
+
+def subscribe_all() -> None:
+    for event_type, handler in SUBSCRIPTIONS:
+        events.subscribe(event_type, handler)

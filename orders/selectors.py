@@ -1,0 +1,32 @@
+import datetime
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Customer
+from catalog.models import SpaceStep
+from lib.money import Amounts, prorate
+from orders.models import Order
+from subscriptions.models import Service
+
+
+def order_for_customer(customer: Customer, number: str) -> Order:
+    """The customer's own order, or a 404: another customer's order does not exist for them."""
+    return get_object_or_404(Order.objects.select_related("plan", "service"), number=number, customer=customer)
+
+
+def order_waiting(service: Service, kind: str) -> Order | None:
+    """The order of that kind waiting for payment on the service, if any (there is at most one)."""
+    return Order.objects.filter(service=service, kind=kind, status=Order.Status.AWAITING_PAYMENT).first()
+
+
+def space_increase_quote(service: Service, step: SpaceStep, today: datetime.date) -> Amounts:
+    """What a space step costs on this service today: its yearly price pro-rated to the days left
+    in the current term, then VAT. The page shows it and the order charges it."""
+    net = prorate(step.yearly_price_net, service.days_to_expiry(today) or 0, service.term_days)
+    return Amounts.from_net(net, settings.VAT_RATE)
+
+
+def bank_details() -> dict[str, str]:
+    """Where customers send their transfers, as the order page and the mails show it."""
+    return {"beneficiary": settings.BANK_BENEFICIARY, "iban": settings.BANK_IBAN, "bank": settings.BANK_NAME}
