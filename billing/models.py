@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from lib import clock
@@ -81,7 +82,10 @@ class Invoice(models.Model):
         ordering = ["-year", "-sequence"]
         constraints = [
             models.UniqueConstraint(fields=["year", "sequence"], name="invoice_number_once_a_year"),
-            models.CheckConstraint(condition=models.Q(total=models.F("net") + models.F("vat")), name="invoice_total"),
+            # Rounded to the cent: SQLite adds decimals as floating point (see orders.Order).
+            models.CheckConstraint(
+                condition=models.Q(total=Round(models.F("net") + models.F("vat"), 2)), name="invoice_total"
+            ),
         ]
 
     def __str__(self) -> str:
