@@ -267,6 +267,8 @@ EXPIRY_WARNING_DAYS = 90  # S2, fixed by the specification
 SPACE_WARNING_PERCENT = 70  # S6, fixed by the specification
 GRACE_PERIOD_DAYS = env_int("CONSERVA_GRACE_PERIOD_DAYS", 30)
 AUTO_RENEWAL_LEAD_DAYS = env_int("CONSERVA_AUTO_RENEWAL_LEAD_DAYS", 30)
+# The least a space increase costs (net of VAT), whatever few days are left in the term.
+SPACE_INCREASE_MINIMUM_NET = Decimal(env_str("CONSERVA_SPACE_INCREASE_MINIMUM_NET", "1.00"))
 ORDERS_PER_PAGE = env_int("CONSERVA_ORDERS_PER_PAGE", 10)
 
 PROVIDER_NAME = env_str("CONSERVA_PROVIDER_NAME", "Conserva S.r.l.")

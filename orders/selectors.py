@@ -22,9 +22,10 @@ def order_waiting(service: Service, kind: str) -> Order | None:
 
 def space_increase_quote(service: Service, step: SpaceStep, today: datetime.date) -> Amounts:
     """What a space step costs on this service today: its yearly price pro-rated to the days left
-    in the current term, then VAT. The page shows it and the order charges it."""
+    in the current term, at least the provider's minimum, then VAT. The page shows it and the
+    order charges it."""
     net = prorate(step.yearly_price_net, service.days_to_expiry(today) or 0, service.term_days)
-    return Amounts.from_net(net, settings.VAT_RATE)
+    return Amounts.from_net(max(net, settings.SPACE_INCREASE_MINIMUM_NET), settings.VAT_RATE)
 
 
 def bank_details() -> dict[str, str]:

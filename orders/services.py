@@ -110,11 +110,14 @@ def order_place_space_increase(*, service_id: int, step: SpaceStep, actor: Actor
     require_space_increasable(service)
     if not step.is_active:
         raise OrderError(_("Questo pacchetto di spazio non è più in vendita."))
+    quote = space_increase_quote(service, step, clock.today())
+    if quote.total <= 0:  # a free order would still make an invoice
+        raise OrderError(_("Mancano troppo pochi giorni alla scadenza: aggiungi lo spazio con il rinnovo."))
     order = _create(
         service=service,
         kind=Kind.SPACE_INCREASE,
         plan=service.plan,
-        amounts=space_increase_quote(service, step, clock.today()),
+        amounts=quote,
         actor=actor,
         extra_bytes=step.extra_bytes,
     )

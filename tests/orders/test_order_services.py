@@ -101,6 +101,25 @@ def test_space_increase_is_prorated_to_the_days_left(rossi, plan, today):
     assert service.quota_bytes == 30 * GB
 
 
+def test_a_space_increase_costs_at_least_the_providers_minimum(rossi, plan, today):
+    # One day left, a step of 1 EUR a year: pro-rated it would cost 0.00 and still make an invoice.
+    service = cast.service_expiring(rossi, plan, on=today + datetime.timedelta(days=1))
+    step = cast.space_step(size_gb=1, yearly_price_net="1.00")
+
+    order, _created = order_place_space_increase(service_id=service.pk, step=step, actor=rossi.user)
+    assert order.net == Decimal("1.00") and order.total == Decimal("1.22")
+
+
+def test_without_a_minimum_a_free_space_increase_is_refused(rossi, plan, today, settings):
+    settings.SPACE_INCREASE_MINIMUM_NET = Decimal("0.00")
+    service = cast.service_expiring(rossi, plan, on=today + datetime.timedelta(days=1))
+    step = cast.space_step(size_gb=1, yearly_price_net="1.00")
+
+    with pytest.raises(OrderError, match="troppo pochi giorni"):
+        order_place_space_increase(service_id=service.pk, step=step, actor=rossi.user)
+    assert not service.orders.filter(kind="AUMENTO_SPAZIO").exists()
+
+
 def test_space_cannot_be_increased_on_an_expired_service(rossi, plan, today):
     service = cast.service_expiring(rossi, plan, on=today - datetime.timedelta(days=1))
     with pytest.raises(OrderError):
