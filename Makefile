@@ -41,6 +41,7 @@ bench: deps
 	@mkdir -p var && rm -f var/bench.sqlite3
 	$(BIN)/python bench/order_pages.py
 	$(BIN)/python bench/payments.py
+	$(BIN)/python bench/statement_import.py
 
 # The virtual environment, rebuilt when a requirements file changes.
 deps: $(VENV)/.installed

@@ -1,5 +1,6 @@
 """The benchmarks' customer and plan, made through the real services."""
 
+from accounts.models import User
 from accounts.services import customer_sign_up
 from catalog.models import Plan
 
@@ -22,3 +23,7 @@ def customer(email: str, company_name: str):
 
 def plan() -> Plan:
     return Plan.objects.get_or_create(code="bench", defaults={"name": "Bench", "storage_gb": 10, "price_net": 100})[0]
+
+
+def operator() -> User:
+    return User.objects.get_or_create(email="bench-operator@example.com", defaults={"is_staff": True})[0]

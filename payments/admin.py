@@ -21,10 +21,12 @@ from payments.models import (
     PaymentIssue,
     RefusedWebhook,
     SavedCard,
+    StatementImport,
     WebhookEvent,
 )
 from payments.services import credit_apply, issue_resolve, transfer_register
-from payments.transfers import issue_pay_order, statement_import
+from payments.statement_imports import statement_upload
+from payments.transfers import issue_pay_order
 
 
 class PaymentInline(admin.TabularInline):
@@ -71,10 +73,6 @@ class StatementUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("Il file supera %(size)s MB.") % {"size": settings.BANK_STATEMENT_MAX_BYTES // (1024 * 1024)}
             )
-        head = upload.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")  # a UTF-8 BOM or blank lines may come first
-        upload.seek(0)
-        if not head.startswith(b"<"):
-            raise forms.ValidationError(_("Il file non è un XML: carica l'estratto conto camt.053 della banca."))
         return upload
 
 
@@ -112,31 +110,45 @@ class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         form = StatementUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                summary = statement_import(data=form.cleaned_data["file"].read(), operator=request.user)
+                job = statement_upload(file_name=upload.name, data=upload.read(), operator=request.user)
             except StatementError as error:
                 form.add_error("file", str(error))
             else:
-                self.message_user(
-                    request,
-                    _(
-                        "Estratto conto importato: %(paid)s ordini pagati, %(queued)s movimenti da verificare, "
-                        "%(again)s già importati, %(skipped)s ignorati (addebiti o non contabilizzati)."
-                    )
-                    % {
-                        "paid": len(summary.paid),
-                        "queued": len(summary.queued),
-                        "again": summary.already_imported,
-                        "skipped": summary.skipped,
-                    },
-                )
-                return redirect(reverse("admin:payments_paymentissue_changelist") + "?aperte=si")
+                return redirect(reverse("admin:payments_statementimport_change", args=[job.pk]))
         context = self.admin_site.each_context(request) | {
             "form": form,
             "title": _("Importa un estratto conto camt.053"),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/payments/bankstatement/import.html", context)
+
+
+@admin.register(StatementImport)
+class StatementImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """An uploaded statement and how its import went; the page reloads itself until it is done."""
+
+    list_display = ["uploaded_at", "file_name", "status", "credits", "paid", "queued", "already_imported"]
+    list_filter = ["status"]
+    fields = [
+        "file_name",
+        "file_sha256",
+        "uploaded_by",
+        "uploaded_at",
+        "status",
+        "credits",
+        "paid",
+        "queued",
+        "already_imported",
+        "skipped",
+        "error",
+        "started_at",
+        "finished_at",
+        "statement",
+    ]
+    readonly_fields = fields
+    change_form_template = "admin/payments/statementimport/change_form.html"
 
 
 class IsOpenFilter(admin.SimpleListFilter):

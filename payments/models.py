@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -121,6 +122,7 @@ class PaymentIssue(models.Model):
         PARTIAL = "PARZIALE", _("Bonifico parziale")
         EXCESS = "ECCEDENTE", _("Bonifico eccedente")
         UNMATCHED = "NON_ABBINATO", _("Bonifico non abbinato")
+        REVERSAL = "STORNO", _("Storno della banca")
 
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind)
     customer = models.ForeignKey(
@@ -167,6 +169,20 @@ class PaymentIssue(models.Model):
         return self.resolved_at is None
 
 
+class BankAccount(models.Model):
+    """The account customers pay into. Its row is locked while a statement of it is imported, so
+    that two imports of overlapping statements run one after the other."""
+
+    iban = models.CharField(_("IBAN"), max_length=34, unique=True)
+
+    class Meta:
+        verbose_name = _("conto corrente")
+        verbose_name_plural = _("conti correnti")
+
+    def __str__(self) -> str:
+        return self.iban
+
+
 class BankStatement(models.Model):
     """An imported ISO 20022 camt.053 statement (the file's own ids, not its content)."""
 
@@ -196,7 +212,10 @@ class BankEntry(models.Model):
     statement = models.ForeignKey(
         BankStatement, on_delete=models.PROTECT, related_name="entries", verbose_name=_("estratto conto (camt.053)")
     )
-    entry_ref = models.CharField(_("riferimento della banca"), max_length=100, unique=True)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    # The bank's reference for the transaction, or a hash of the statement and the entry when the
+    # bank gives none (payments/camt053.py): unique on the account, so a credit counts once.
+    entry_ref = models.CharField(_("riferimento della banca"), max_length=100)
     booked_on = models.DateField(_("data contabile"))
     amount = models.DecimalField(_("importo"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("valuta"), max_length=3)
@@ -211,6 +230,54 @@ class BankEntry(models.Model):
         verbose_name = _("movimento bancario")
         verbose_name_plural = _("movimenti bancari")
         ordering = ["-booked_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["iban", "entry_ref"], name="bank_entry_once_per_account")]
 
     def __str__(self) -> str:
         return self.entry_ref
+
+
+class StatementImport(models.Model):
+    """A statement an operator uploaded: read at once, registered by a task, all or nothing."""
+
+    class Status(models.TextChoices):
+        QUEUED = "IN_CODA", _("in coda")
+        RUNNING = "IN_CORSO", _("in corso")
+        DONE = "COMPLETATO", _("completato")
+        FAILED = "NON_RIUSCITO", _("non riuscito")
+
+    file_name = models.CharField(_("file"), max_length=200)
+    data = models.BinaryField(_("contenuto"))
+    file_sha256 = models.CharField(_("impronta SHA-256 del file"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("caricato da")
+    )
+    uploaded_at = models.DateTimeField(_("caricato il"), default=clock.now)
+    status = models.CharField(_("stato"), max_length=20, choices=Status, default=Status.QUEUED)
+    credits = models.PositiveIntegerField(_("accrediti nel file"), default=0)
+    paid = models.PositiveIntegerField(_("ordini pagati"), default=0)
+    queued = models.PositiveIntegerField(_("da verificare"), default=0)
+    already_imported = models.PositiveIntegerField(_("già importati"), default=0)
+    skipped = models.PositiveIntegerField(_("ignorati"), default=0)
+    error = models.TextField(_("errore"), blank=True)
+    started_at = models.DateTimeField(_("iniziato il"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finito il"), null=True, blank=True)
+    statement = models.ForeignKey(
+        BankStatement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("estratto conto"),
+    )
+
+    class Meta:
+        verbose_name = _("importazione di estratto conto")
+        verbose_name_plural = _("importazioni di estratti conto")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

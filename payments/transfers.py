@@ -1,9 +1,10 @@
 """Bank transfers reconciled from the bank's own camt.053 statement.
 
 Each credit is matched on the order number in its remittance text and on the amount. A match
-pays the order; anything else (partial, excess, no or several orders) waits in the operators'
-queue. Each credit is keyed on the bank's entry reference, so importing a statement again, or
-two operators importing it at once, registers every transfer once.
+pays the order; anything else (partial, excess, no or several orders, a reversal) waits in the
+operators' queue. Each credit is keyed on the account and the bank's reference for it
+(payments/camt053.py), so importing a statement again, an overlapping one, or two at once,
+registers every transfer once. An import is all or nothing.
 """
 
 import hashlib
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit import trail
@@ -21,7 +22,7 @@ from orders.models import Order
 from orders.services import OrderError, require_awaiting_payment
 from payments import camt053
 from payments.errors import PaymentError
-from payments.models import BankEntry, BankStatement, PaymentIssue
+from payments.models import BankAccount, BankEntry, BankStatement, PaymentIssue
 from payments.providers.transfer import CODE as TRANSFER
 from payments.services import issue_resolve, payment_confirm
 
@@ -35,85 +36,129 @@ class ImportSummary:
     queued: list[str] = field(default_factory=list)
     already_imported: int = 0
     skipped: int = 0
+    statement_id: int | None = None  # the BankStatement recorded, when anything was new
 
 
 def order_numbers_in(text: str) -> list[str]:
     return sorted({f"{year}-{number}" for year, number in ORDER_NUMBER.findall(text)})
 
 
-def statement_import(*, data: bytes, operator: Actor) -> ImportSummary:
+def statement_read(data: bytes) -> camt053.Statement:
+    """The statement, when it is one of ours to import: every statement in the file must name the
+    account customers pay into, or the whole file is refused."""
     statement = camt053.parse(data)
     ours = settings.BANK_IBAN.replace(" ", "").upper()
-    if statement.iban and statement.iban.replace(" ", "").upper() != ours:
-        raise camt053.StatementError(
-            _("L'estratto conto è del conto %(iban)s, non di quello su cui i clienti pagano (%(ours)s).")
-            % {"iban": statement.iban, "ours": ours}
-        )
-    summary = ImportSummary(skipped=statement.skipped)
-    record = None
-    for credit in statement.credits:
-        if BankEntry.objects.filter(entry_ref=credit.entry_ref).exists():
-            summary.already_imported += 1
-            continue
-        if record is None:
-            record = BankStatement.objects.create(
-                message_id=statement.message_id[:100],
-                statement_id=statement.statement_id[:100],
-                iban=statement.iban[:34],
-                file_sha256=hashlib.sha256(data).hexdigest(),
-                imported_by=actor_label(operator),
+    for statement_id, iban in zip(statement.statement_ids, statement.accounts, strict=True):
+        if iban != ours:
+            raise camt053.StatementError(
+                _("L'estratto conto %(id)s è del conto %(iban)s, non di quello su cui i clienti pagano (%(ours)s).")
+                % {"id": statement_id or "?", "iban": iban or _("non indicato"), "ours": ours}
             )
-        try:
-            entry = _register(record, credit, operator)
-        except IntegrityError:  # another import took this credit a moment ago
-            summary.already_imported += 1
-            continue
-        (summary.paid if entry.outcome == Outcome.PAID else summary.queued).append(credit.entry_ref)
-    if record is not None and not record.entries.exists():  # a concurrent import took every credit
-        record.delete()
-    elif record is not None:
-        trail.record(
-            record,
-            AuditEntry.Action.STATEMENT_IMPORTED,
-            actor=operator,
-            paid=len(summary.paid),
-            queued=len(summary.queued),
-            already_imported=summary.already_imported,
-        )
-    return summary
+    return statement
 
 
 @transaction.atomic
-def _register(statement: BankStatement, credit: camt053.Credit, operator: Actor) -> BankEntry:
-    with transaction.atomic():
-        entry = BankEntry.objects.create(
-            statement=statement,
-            entry_ref=credit.entry_ref[:100],
-            booked_on=credit.booked_on,
-            amount=credit.amount,
-            currency=credit.currency,
-            debtor=credit.debtor[:200],
-            remittance=credit.remittance[:500],
-            outcome=Outcome.QUEUED,
-        )
+def statement_import(*, data: bytes, operator: Actor) -> ImportSummary:
+    """Registers every credit of the statement not registered before, all or nothing. The account's
+    row is locked first: two imports of overlapping statements run one after the other."""
+    statement = statement_read(data)
+    iban = statement.accounts[0]
+    BankAccount.objects.get_or_create(iban=iban)
+    BankAccount.objects.select_for_update().get(iban=iban)
+    summary = ImportSummary(skipped=statement.skipped)
+    credits = _not_registered(iban, statement.credits)
+    summary.already_imported = len(statement.credits) - len(credits)
+    if not credits:
+        return summary
+    record = BankStatement.objects.create(
+        message_id=statement.message_id[:100],
+        statement_id=statement.statement_id[:100],
+        iban=iban,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        imported_by=actor_label(operator),
+    )
+    summary.statement_id = record.pk
+    entries = BankEntry.objects.bulk_create([_entry(record, credit) for credit in credits], batch_size=500)
+    orders = _orders_named_in(credits)
+    issues = []
+    for entry, credit in zip(entries, credits, strict=True):
+        issue = _register(entry, credit, orders, operator)
+        if issue:
+            issues.append(issue)
+        (summary.paid if entry.outcome == Outcome.PAID else summary.queued).append(credit.reference)
+    PaymentIssue.objects.bulk_create(issues, batch_size=500)
+    BankEntry.objects.bulk_update([entry for entry in entries if entry.order_id], ["order", "outcome"], batch_size=500)
+    trail.record(
+        record,
+        AuditEntry.Action.STATEMENT_IMPORTED,
+        actor=operator,
+        paid=len(summary.paid),
+        queued=len(summary.queued),
+        already_imported=summary.already_imported,
+    )
+    return summary
+
+
+def _not_registered(iban: str, credits: list[camt053.Credit]) -> list[camt053.Credit]:
+    known: set[str] = set()
+    references = [credit.reference for credit in credits]
+    for chunk in _chunks(references):
+        known.update(BankEntry.objects.filter(iban=iban, entry_ref__in=chunk).values_list("entry_ref", flat=True))
+    fresh: dict[str, camt053.Credit] = {}
+    for credit in credits:
+        if credit.reference not in known:
+            fresh.setdefault(credit.reference, credit)  # the same transaction twice in one file counts once
+    return list(fresh.values())
+
+
+def _orders_named_in(credits: list[camt053.Credit]) -> dict[str, Order]:
+    numbers = sorted({number for credit in credits for number in order_numbers_in(credit.remittance)})
+    orders: dict[str, Order] = {}
+    for chunk in _chunks(numbers):
+        orders |= {str(o.number): o for o in Order.objects.filter(number__in=chunk).select_related("customer")}
+    return orders
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def _entry(statement: BankStatement, credit: camt053.Credit) -> BankEntry:
+    return BankEntry(
+        statement=statement,
+        iban=statement.iban,
+        entry_ref=credit.reference[:100],
+        booked_on=credit.booked_on,
+        amount=credit.amount,
+        currency=credit.currency,
+        debtor=credit.debtor[:200],
+        remittance=credit.remittance[:500],
+        outcome=Outcome.QUEUED,
+    )
+
+
+def _register(
+    entry: BankEntry, credit: camt053.Credit, orders: dict[str, Order], operator: Actor
+) -> PaymentIssue | None:
+    """Pays the order the credit names, or returns the queue item it becomes (saved by the caller)."""
     numbers = order_numbers_in(credit.remittance)
-    orders = list(Order.objects.filter(number__in=numbers).select_related("customer"))
-    if len(orders) != 1:
+    named = [orders[number] for number in numbers if number in orders]
+    if credit.reversal:
+        order = named[0] if len(named) == 1 else None
+        return _queue(entry, Kind.REVERSAL, _("Storno o importo negativo: non paga nessun ordine."), order)
+    if len(named) != 1:
         detail = (
             _("Più ordini nella causale: %(numbers)s.") % {"numbers": ", ".join(numbers)}
-            if orders
+            if named
             else _("Nessun ordine riconoscibile nella causale.")
         )
-        _queue(entry, Kind.UNMATCHED, detail, order=None)
-        return entry
-    order = entry.order = orders[0]
+        return _queue(entry, Kind.UNMATCHED, detail, order=None)
+    order = entry.order = named[0]
     if order.is_exact_payment(credit.amount, credit.currency):
         _pay(entry, order, operator)
-    else:
-        kind = Kind.EXCESS if credit.currency == order.currency and credit.amount > order.total else Kind.PARTIAL
-        _queue(entry, kind, _("Ricevuti %(amount)s su %(total)s.") % _amounts(credit, order), order)
-    entry.save(update_fields=["order", "outcome"])
-    return entry
+        return None
+    kind = Kind.EXCESS if credit.currency == order.currency and credit.amount > order.total else Kind.PARTIAL
+    return _queue(entry, kind, _("Ricevuti %(amount)s su %(total)s.") % _amounts(credit, order), order)
 
 
 def _amounts(credit: camt053.Credit, order: Order) -> dict[str, str]:
@@ -135,8 +180,8 @@ def _pay(entry: BankEntry, order: Order, operator: Actor) -> None:
         PaymentIssue.objects.filter(payment=payment).update(bank_entry=entry)
 
 
-def _queue(entry: BankEntry, kind: str, detail: str, order: Order | None) -> None:
-    PaymentIssue.objects.create(
+def _queue(entry: BankEntry, kind: str, detail: str, order: Order | None) -> PaymentIssue:
+    return PaymentIssue(
         kind=kind,
         customer=order.customer if order else None,
         order=order,
@@ -152,7 +197,7 @@ def issue_pay_order(*, issue_id: int, order_number: str, operator: Actor) -> Pay
     """An operator recognised the order a queued transfer pays (its amount must be the total)."""
     issue = PaymentIssue.objects.select_for_update(of=("self",)).select_related("bank_entry").get(pk=issue_id)
     entry = issue.bank_entry
-    if not issue.is_open or entry is None or entry.outcome == Outcome.PAID:
+    if not issue.is_open or entry is None or entry.outcome == Outcome.PAID or issue.kind == Kind.REVERSAL:
         raise PaymentError(_("Solo un bonifico ancora da verificare può pagare un ordine."))
     order = Order.objects.filter(number=order_number.strip()).first()
     if order is None:

@@ -58,7 +58,7 @@ def test_a_declared_transfer_is_paid_when_the_operator_imports_the_statement(
     operator.get_by_role("link", name="Importa camt.053").click()
     operator.set_input_files("#id_file", str(statement))
     operator.get_by_role("button", name="Importa").click()
-    expect(operator.locator(".messagelist")).to_contain_text("1 ordini pagati, 0 movimenti da verificare")
+    expect(operator.locator("#import-progress")).to_contain_text("1 ordini pagati, 0 movimenti da verificare")
 
     page.reload()
     expect(page.get_by_text("ATTIVO").first).to_be_visible()

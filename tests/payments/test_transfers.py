@@ -170,11 +170,13 @@ def test_a_bad_or_hostile_file_is_refused_with_a_message(data, message):
         parse(data)
 
 
-def test_operators_import_the_statement_in_the_admin(admin_client, order):
+def test_operators_import_the_statement_in_the_admin(admin_client, order, django_capture_on_commit_callbacks):
     url = reverse("admin:payments_bankstatement_import")
     assert "Importa" in admin_client.get(url).content.decode()
     upload = SimpleUploadedFile("estratto.xml", camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")))
-    response = admin_client.post(url, {"file": upload}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the import's task runs after the upload commits
+        uploaded = admin_client.post(url, {"file": upload})
+    response = admin_client.get(uploaded.url)  # the import's page
 
     assert "1 ordini pagati, 0 movimenti da verificare" in response.content.decode()
     order.refresh_from_db()
