@@ -1,7 +1,7 @@
 """Explicit events: how a lower layer tells the layers above it what happened, without importing them.
 
 A service publishes a frozen dataclass (`orders.events.OrderPlaced`); the app above that cares
-subscribes a handler in its AppConfig.ready (notifications/apps.py lists every subscription).
+subscribes a handler in its AppConfig.ready (notifications/handlers.py lists every subscription).
 Handlers run at once, in the publisher's transaction, in the order they were subscribed: a handler
 that must wait for the commit (a mail) queues its work with transaction.on_commit itself.
 """
@@ -21,8 +21,3 @@ def subscribe(event_type: type, handler: Callable[[Any], None]) -> None:
 def publish(event: object) -> None:
     for handler in _handlers[type(event)]:
         handler(event)
-
-
-def subscribers(event_type: type) -> list[Callable[[Any], None]]:
-    """Who listens to an event: for tests, and for a newcomer at the shell."""
-    return list(_handlers[event_type])

@@ -6,6 +6,7 @@ state under the row lock, so two runs never act twice on the same service.
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -13,9 +14,13 @@ from django.db import transaction
 from audit.actors import DAILY_RUN
 from orders.models import Order
 from orders.services import OrderError, order_place_renewal
-from payments.renewals import renewal_charge_later
+from payments.checkout import renewal_charge
+from payments.errors import PaymentError
+from payments.renewals import automatic_renewals_to_charge, renewal_charge_later
 from subscriptions.models import RENEWABLE, Service, ServiceQuerySet
 from subscriptions.services import service_expire, service_suspend
+
+logger = logging.getLogger(__name__)
 
 
 def _claim(queryset: ServiceQuerySet) -> Service | None:
@@ -56,3 +61,19 @@ def handle_one_auto_renewal(today: datetime.date, skip: set[int]) -> bool:
         else:
             renewal_charge_later(order)
         return True
+
+
+def charge_automatic_renewals(today: datetime.date) -> tuple[int, int]:
+    """Asks the provider again for the automatic renewal charges still waiting (a lost task). One
+    that cannot be asked (the order was cancelled meanwhile, the provider does not answer) is
+    logged and skipped: the others still go."""
+    asked = refused = 0
+    for order_id in automatic_renewals_to_charge(today):
+        try:
+            renewal_charge(order_id=order_id)
+        except PaymentError as error:
+            logger.warning("automatic renewal charge of order %s not asked: %s", order_id, error)
+            refused += 1
+        else:
+            asked += 1
+    return asked, refused

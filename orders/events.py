@@ -1,4 +1,4 @@
-"""What the orders tell the layers above them (lib/events.py); notifications/apps.py subscribes."""
+"""What the orders tell the layers above them (lib/events.py); notifications/handlers.py subscribes."""
 
 from dataclasses import dataclass
 
@@ -7,6 +7,11 @@ from orders.models import Order
 
 @dataclass(frozen=True)
 class OrderPlaced:
+    order: Order
+
+
+@dataclass(frozen=True)
+class OrderCancelled:
     order: Order
 
 

@@ -15,6 +15,12 @@ def order_for_customer(customer: Customer, number: str) -> Order:
     return get_object_or_404(Order.objects.select_related("plan", "service"), number=number, customer=customer)
 
 
+def order_by_number(number: str, *, lock: bool = False) -> Order | None:
+    """The order with this number; with `lock`, its row locked until the transaction ends."""
+    orders = Order.objects.select_for_update() if lock else Order.objects.all()
+    return orders.filter(number=number).first()
+
+
 def order_waiting(service: Service, kind: str) -> Order | None:
     """The order of that kind waiting for payment on the service, if any (there is at most one)."""
     return Order.objects.filter(service=service, kind=kind, status=Order.Status.AWAITING_PAYMENT).first()

@@ -17,7 +17,7 @@ from audit.models import AuditEntry
 from catalog.models import Plan, SpaceStep
 from lib import clock, events
 from lib.money import Amounts
-from orders.events import OrderPaymentFailed, OrderPlaced
+from orders.events import OrderCancelled, OrderPaymentFailed, OrderPlaced
 from orders.models import Order
 from orders.selectors import order_waiting, space_increase_quote
 from subscriptions import services as subscriptions
@@ -33,6 +33,16 @@ class OrderError(Exception):
 
 def _lock(order_id: int) -> Order:
     return Order.objects.select_for_update().get(pk=order_id)
+
+
+def _set_changed(order: Order, wanted: dict[str, str]) -> dict[str, str]:
+    """Saves the fields whose value differs; returns them with their new values."""
+    changed = {field: value for field, value in wanted.items() if getattr(order, field) != value}
+    if changed:
+        for field, value in changed.items():
+            setattr(order, field, value)
+        order.save(update_fields=list(changed))
+    return changed
 
 
 def _lock_service(service_id: int) -> Service:
@@ -75,10 +85,11 @@ def require_space_increasable(service: Service) -> None:
 
 
 def require_awaiting_payment(order: Order) -> None:
+    if order.is_awaiting_payment:
+        return
     if order.status == Status.ACTIVE:
         raise OrderError(_("L'ordine %(number)s è già pagato.") % {"number": order.number})
-    if order.status == Status.CANCELLED:
-        raise OrderError(_("L'ordine %(number)s è annullato.") % {"number": order.number})
+    raise OrderError(_("L'ordine %(number)s è annullato.") % {"number": order.number})
 
 
 @transaction.atomic
@@ -126,17 +137,13 @@ def order_place_space_increase(*, service_id: int, step: SpaceStep, actor: Actor
 
 @transaction.atomic
 def order_start_payment(*, order_id: int, provider: str, actor: Actor, method: str = Order.PaymentMethod.NONE) -> Order:
-    """A new payment begins: the last failure no longer stands, and the method is kept when known
-    (a saved card; a hosted checkout says nothing until it is paid)."""
+    """A new payment begins: the last failure no longer stands, and the method is kept when the
+    customer chose one here (a saved card; a hosted checkout's card is known to the provider only)."""
     order = _lock(order_id)
     require_awaiting_payment(order)
-    changed = {"last_payment_error": ""} | ({"payment_method": method} if method else {})
-    changed = {field: value for field, value in changed.items() if getattr(order, field) != value}
-    if changed:
-        for field, value in changed.items():
-            setattr(order, field, value)
-        order.save(update_fields=list(changed))
-    trail.record(order, Action.ORDER_PAYMENT_STARTED, actor=actor, provider=provider, method=method)
+    wanted = {"last_payment_error": ""} | ({"payment_method": method} if method else {})
+    if changed := _set_changed(order, wanted):
+        trail.record(order, Action.ORDER_PAYMENT_STARTED, actor=actor, provider=provider, **changed)
     return order
 
 
@@ -190,25 +197,21 @@ def order_cancel(*, order_id: int, actor: Actor) -> Order:
     if order.kind == Kind.FIRST_PURCHASE and order.service_id:
         subscriptions.service_discard(service_id=order.service_id, actor=actor)
         order.service = None
+    events.publish(OrderCancelled(order=order))
     return order
 
 
-def order_lock_by_number(number: str) -> Order | None:
-    """The order row locked for a payment being applied to it (payments.services)."""
-    return Order.objects.select_for_update().filter(number=number).first()
-
-
 def order_mark_paid(*, order: Order, paid_at: datetime.datetime, actor: Actor) -> Order:
-    """Applies a confirmed payment. The caller holds the order's row lock (order_lock_by_number)."""
+    """Applies a confirmed payment. The caller holds the order's row lock (order_by_number(lock=True))."""
     require_awaiting_payment(order)
     order.status = Status.ACTIVE
     order.paid_at = paid_at
     order.save(update_fields=["status", "paid_at"])
     trail.record(order, Action.ORDER_PAID, actor=actor, from_state=Status.AWAITING_PAYMENT, to_state=order.status)
     paid_on, service_id = timezone.localdate(paid_at), order.service_id
+    if service_id is None:
+        raise OrderError(_("Il servizio di questo ordine non esiste più."))
     try:
-        if service_id is None:
-            raise subscriptions.ServiceError(_("Il servizio di questo ordine non esiste più."))
         if order.kind == Kind.FIRST_PURCHASE:
             subscriptions.service_activate(service_id=service_id, on=paid_on, actor=actor)
         elif order.kind == Kind.RENEWAL:

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy
 from audit.admin import AuditEntryInline, ReadOnlyAdminMixin
 from orders.admin import OrderAdmin
 from orders.models import Order
-from orders.services import OrderError
 from payments.camt053 import StatementError
 from payments.errors import PaymentError
 from payments.models import (
@@ -61,7 +60,7 @@ class OrderWithPaymentsAdmin(OrderAdmin):
                     % {"number": order.number}
                 )
 
-        self._apply(request, queryset, register, errors=(OrderError, PaymentError))
+        self._apply(request, queryset, register, errors=(PaymentError,))
 
 
 class StatementUploadForm(forms.Form):

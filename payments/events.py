@@ -1,4 +1,4 @@
-"""What payments tell the layers above them (lib/events.py); notifications/apps.py subscribes."""
+"""What payments tell the layers above them (lib/events.py); notifications/handlers.py subscribes."""
 
 from dataclasses import dataclass
 

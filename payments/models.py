@@ -43,7 +43,10 @@ class PaymentAttempt(models.Model):
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
     provider = models.CharField(max_length=20, choices=provider_choices)
     redirect_url = models.CharField(max_length=500)
+    saved_card = models.BooleanField(default=False)  # an off-session charge: in flight until its outcome
     created_at = models.DateTimeField(default=clock.now)
+    # When its checkout was closed at the provider, or its charge's outcome arrived.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("tentativo di pagamento")

@@ -4,28 +4,26 @@ saved cards."""
 import logging
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
 from audit import trail
-from audit.actors import SYSTEM, Actor, actor_label
+from audit.actors import Actor, actor_label
 from audit.models import AuditEntry
 from billing.services import invoice_issue
 from lib import clock, events
 from orders.models import Order
+from orders.selectors import order_by_number
 from orders.services import (
     OrderError,
-    order_lock_by_number,
     order_mark_paid,
     order_note_payment_failure,
-    order_start_payment,
-    require_awaiting_payment,
 )
-from payments.errors import PaymentError, PaymentMismatch, UnknownOrder
+from payments.checkout import attempts_close
+from payments.errors import PaymentError, PaymentMismatch, UnknownOrder, order_refusals_as_payment_errors
 from payments.events import PaymentCredited, PaymentReceived
-from payments.models import Payment, PaymentAttempt, PaymentIssue, SavedCard
+from payments.models import Payment, PaymentIssue, SavedCard
 from payments.providers import get_provider, payment_means
 from payments.providers.base import CardDetails, ProviderUnavailable
 from payments.providers.transfer import CODE as TRANSFER
@@ -44,7 +42,7 @@ def payment_confirm(
     notification, an operator's double click) waits and then finds the payment already there.
     Money for an order that cannot take it any more becomes the customer's credit.
     """
-    order = order_lock_by_number(order_number)
+    order = order_by_number(order_number, lock=True)
     if order is None:
         raise UnknownOrder(_("Nessun ordine %(number)s.") % {"number": order_number})
     existing = Payment.objects.filter(provider=provider, provider_payment_id=provider_payment_id).first()
@@ -63,6 +61,7 @@ def payment_confirm(
         currency=currency,
         confirmed_by=actor_label(actor),
     )
+    attempts_close(order)  # paid now, or never: no checkout left open can charge it again
     try:
         with transaction.atomic():
             order_mark_paid(order=order, paid_at=payment.confirmed_at, actor=actor)
@@ -89,8 +88,7 @@ def _credit(payment: Payment, why: str, actor: Actor) -> PaymentIssue:
     order = payment.order
     trail.record(order, Action.PAYMENT_CREDITED, actor=actor, amount=payment.amount, reason=why)
     logger.warning("payment %s for order %s kept as credit: %s", payment.provider_payment_id, order.number, why)
-    events.publish(PaymentCredited(order=order, reason=why))
-    return PaymentIssue.objects.create(
+    issue = PaymentIssue.objects.create(
         kind=PaymentIssue.Kind.CREDIT,
         customer=order.customer,
         order=order,
@@ -99,56 +97,19 @@ def _credit(payment: Payment, why: str, actor: Actor) -> PaymentIssue:
         currency=payment.currency,
         detail=why[:500],
     )
+    events.publish(PaymentCredited(order=order, reason=why))
+    return issue
 
 
 def payment_failed(*, order_number: str, reason: str, actor: Actor) -> str:
     """A provider says a charge failed: the customer hears of it, if the order still waits."""
-    order = Order.objects.filter(number=order_number).only("pk").first()
+    order = order_by_number(order_number)
     if order is None:
         raise UnknownOrder(_("Nessun ordine %(number)s.") % {"number": order_number})
+    attempts_close(order, saved_card_only=True)  # its outcome is in: the customer may try again
     if not order_note_payment_failure(order_id=order.pk, reason=reason, actor=actor):
         return "failure ignored: order no longer waiting"
     return "failure noted"
-
-
-def payment_start(
-    *, order: Order, provider_code: str, idempotency_key: str, actor: Actor, saved_card: SavedCard | None = None
-) -> str:
-    """Starts paying with the provider, or charges the saved card; returns where the customer goes
-    next. The same Pay form submitted twice gets the same answer and charges once."""
-    attempt = PaymentAttempt.objects.filter(idempotency_key=idempotency_key).first()
-    if attempt:
-        if attempt.order_id != order.pk:
-            raise PaymentError(_("Questo modulo di pagamento è già stato usato per un altro ordine."))
-        return attempt.redirect_url
-    require_awaiting_payment(order)
-    if saved_card:
-        provider_code = saved_card.provider
-        url = _charge_saved_card(order, saved_card, idempotency_key, actor)
-    else:
-        order_start_payment(order_id=order.pk, provider=provider_code, actor=actor)
-        url = get_provider(provider_code).start_payment(order=order, idempotency_key=idempotency_key)
-    try:
-        with transaction.atomic():
-            PaymentAttempt.objects.create(
-                idempotency_key=idempotency_key, order=order, provider=provider_code, redirect_url=url
-            )
-    except IntegrityError:
-        return PaymentAttempt.objects.get(idempotency_key=idempotency_key).redirect_url
-    return url
-
-
-def _charge_saved_card(order: Order, saved_card: SavedCard, idempotency_key: str, actor: Actor) -> str:
-    order_start_payment(order_id=order.pk, provider=saved_card.provider, actor=actor, method=Order.PaymentMethod.CARD)
-    try:
-        get_provider(saved_card.provider).charge_saved_card(
-            order=order, token=saved_card.token, idempotency_key=idempotency_key
-        )
-    except ProviderUnavailable as error:
-        logger.warning("saved card %s could not be charged: %s", saved_card.pk, error)
-        raise PaymentError(_("Il gestore dei pagamenti non risponde: riprova tra poco.")) from None
-    # The outcome arrives as the provider's notification: the result page waits for it.
-    return reverse("payments:result", args=[order.number])
 
 
 def transfer_register(*, order: Order, operator: Actor) -> Payment:
@@ -171,7 +132,7 @@ def credit_apply(*, issue_id: int, order_number: str, operator: Actor) -> Paymen
     payment = issue.payment
     if not issue.is_open or issue.kind != PaymentIssue.Kind.CREDIT or payment is None or payment.applied:
         raise PaymentError(_("Solo un credito ancora aperto può pagare un ordine."))
-    order = order_lock_by_number(order_number.strip())
+    order = order_by_number(order_number.strip(), lock=True)
     if order is None or order.customer_id != issue.customer_id:
         raise PaymentError(_("Il cliente non ha un ordine %(number)s.") % {"number": order_number})
     if not order.is_exact_payment(payment.amount, payment.currency):
@@ -180,21 +141,14 @@ def credit_apply(*, issue_id: int, order_number: str, operator: Actor) -> Paymen
             % {"amount": payment.amount, "total": order.total}
         )
     former = payment.order
-    _pay_or_refuse(order, operator)
+    with order_refusals_as_payment_errors():
+        order_mark_paid(order=order, paid_at=clock.now(), actor=operator)
     payment.order, payment.applied = order, True
     payment.save(update_fields=["order", "applied"])
     trail.record(former, Action.CREDIT_USED, actor=operator, order=order.number, amount=payment.amount)
     _invoice_and_tell(payment, operator)
     resolution = _("Credito usato per pagare l'ordine %(number)s.") % {"number": order.number}
     return issue_resolve(issue_id=issue.pk, operator=operator, resolution=resolution)
-
-
-def _pay_or_refuse(order: Order, operator: Actor) -> None:
-    """The operator's choice of order is refused, in their words, when the order cannot be paid."""
-    try:
-        order_mark_paid(order=order, paid_at=clock.now(), actor=operator)
-    except OrderError as error:
-        raise PaymentError(str(error)) from error
 
 
 @transaction.atomic
@@ -253,13 +207,3 @@ def _forget_at_provider(saved: SavedCard) -> None:
         get_provider(saved.provider).forget_card(token=saved.token)
     except ProviderUnavailable:
         logger.warning("provider %s could not forget card %s", saved.provider, saved.pk)
-
-
-def renewal_charge(*, order_id: int) -> None:
-    """Charges the saved card for an automatic renewal order still waiting; keyed on the order, so
-    asking again never charges twice."""
-    order = Order.objects.select_related("customer").get(pk=order_id)
-    saved = SavedCard.objects.filter(customer_id=order.customer_id).first()
-    if saved is None or not order.is_awaiting_payment:
-        return
-    _charge_saved_card(order, saved, f"rinnovo-automatico-{order.number}", SYSTEM)

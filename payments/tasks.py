@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from payments.services import renewal_charge
+from payments.checkout import renewal_charge
 
 
 @task()

@@ -19,9 +19,10 @@ from audit import trail
 from audit.actors import Actor, actor_label
 from audit.models import AuditEntry
 from orders.models import Order
-from orders.services import OrderError, require_awaiting_payment
+from orders.selectors import order_by_number
+from orders.services import require_awaiting_payment
 from payments import camt053
-from payments.errors import PaymentError
+from payments.errors import PaymentError, order_refusals_as_payment_errors
 from payments.models import BankAccount, BankEntry, BankStatement, PaymentIssue
 from payments.providers.transfer import CODE as TRANSFER
 from payments.services import issue_resolve, payment_confirm
@@ -199,7 +200,7 @@ def issue_pay_order(*, issue_id: int, order_number: str, operator: Actor) -> Pay
     entry = issue.bank_entry
     if not issue.is_open or entry is None or entry.outcome == Outcome.PAID or issue.kind == Kind.REVERSAL:
         raise PaymentError(_("Solo un bonifico ancora da verificare può pagare un ordine."))
-    order = Order.objects.filter(number=order_number.strip()).first()
+    order = order_by_number(order_number.strip())
     if order is None:
         raise PaymentError(_("Nessun ordine %(number)s.") % {"number": order_number})
     if not order.is_exact_payment(entry.amount, entry.currency):
@@ -207,10 +208,8 @@ def issue_pay_order(*, issue_id: int, order_number: str, operator: Actor) -> Pay
             _("Il bonifico (%(amount)s) non è il totale dell'ordine (%(total)s): rimborsa o chiedi il saldo.")
             % {"amount": entry.amount, "total": order.total}
         )
-    try:
+    with order_refusals_as_payment_errors():
         require_awaiting_payment(order)
-    except OrderError as error:
-        raise PaymentError(str(error)) from error
     entry.order = order
     _pay(entry, order, operator)
     entry.save(update_fields=["order", "outcome"])

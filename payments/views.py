@@ -14,12 +14,13 @@ from accounts.access import customer_required
 from orders.models import Order
 from orders.selectors import order_for_customer
 from orders.services import OrderError, require_awaiting_payment
+from payments.checkout import payment_start
 from payments.errors import PaymentError
 from payments.forms import PayForm
 from payments.models import SavedCard
 from payments.providers import get_provider
 from payments.providers.transfer import CODE as TRANSFER
-from payments.services import card_remove, payment_start
+from payments.services import card_remove
 from payments.webhooks import receive
 
 
@@ -43,7 +44,7 @@ def order_pay(request, number):
                 saved_card=form.saved_card if method == PayForm.SAVED_CARD else None,
                 actor=request.user,
             )
-        except (OrderError, PaymentError) as error:
+        except PaymentError as error:
             messages.error(request, str(error))
             return redirect("orders:detail", number=number)
         if method == Order.PaymentMethod.TRANSFER:

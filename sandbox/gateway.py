@@ -134,6 +134,15 @@ def charge_off_session(*, order_number: str, amount: Decimal, currency: str, tok
         _settle(checkout, card)
 
 
+@transaction.atomic
+def checkout_cancel(idempotency_key: str) -> None:
+    """The merchant closes a checkout it no longer wants paid; one being paid finishes first."""
+    checkout = Checkout.objects.select_for_update().filter(idempotency_key=idempotency_key).first()
+    if checkout and checkout.status in (Status.OPEN, Status.REQUIRES_ACTION):
+        checkout.status = Status.CANCELED
+        checkout.save(update_fields=["status"])
+
+
 def vault_forget(token: str) -> None:
     VaultCard.objects.filter(token=token).delete()
 

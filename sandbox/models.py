@@ -18,6 +18,7 @@ class Checkout(models.Model):
         REQUIRES_ACTION = "requires_action", _("in attesa di autenticazione")
         SUCCEEDED = "succeeded", _("pagata")
         FAILED = "failed", _("non riuscita")
+        CANCELED = "canceled", _("chiusa dal negozio")
 
     token = models.CharField(max_length=64, unique=True, default=new_checkout_token, editable=False)
     idempotency_key = models.CharField(max_length=64, unique=True)

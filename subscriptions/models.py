@@ -18,9 +18,11 @@ def suspension_cutoff(today: datetime.date) -> datetime.date:
 
 
 class ServiceQuerySet(models.QuerySet["Service"]):
-    """The daily run's claims, written with the same rules as the transitions (Service.is_due_to_*)."""
+    """What is due, written once: the daily run claims through these, and the transitions lock
+    through them, so both read the same rule."""
 
     def due_to_expire(self, today: datetime.date) -> "ServiceQuerySet":
+        """ATTIVO after the last day of the paid term."""
         return self.filter(status=Service.Status.ACTIVE, expires_on__lt=today)
 
     def due_for_suspension(self, today: datetime.date) -> "ServiceQuerySet":
@@ -110,17 +112,6 @@ class Service(models.Model):
     @property
     def can_increase_space(self) -> bool:
         return not self.space_increase_refusal()
-
-    def is_due_to_expire(self, today: datetime.date) -> bool:
-        """ATTIVO the day after its expiry date: the paid term is over."""
-        return self.status == Service.Status.ACTIVE and self.expires_on is not None and self.expires_on < today
-
-    def is_due_for_suspension(self, today: datetime.date) -> bool:
-        return (
-            self.status == Service.Status.EXPIRED
-            and self.expires_on is not None
-            and self.expires_on < suspension_cutoff(today)
-        )
 
     def next_term(self, paid_on: datetime.date) -> tuple[datetime.date, datetime.date]:
         """Start and end of the term a renewal paid on `paid_on` buys: from the current expiry,

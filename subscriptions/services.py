@@ -18,7 +18,7 @@ from audit.actors import Actor
 from audit.models import AuditEntry
 from catalog.models import Plan
 from lib.dates import add_months
-from subscriptions.models import RENEWABLE, Service
+from subscriptions.models import RENEWABLE, Service, ServiceQuerySet
 
 Status = Service.Status
 Action = AuditEntry.Action
@@ -31,6 +31,11 @@ class ServiceError(Exception):
 
 def _lock(service_id: int) -> Service:
     return Service.objects.select_for_update().select_related("plan").get(pk=service_id)
+
+
+def _lock_if(due: ServiceQuerySet, service_id: int) -> Service | None:
+    """The service locked, if it is still due; None when another run moved it, or it was renewed."""
+    return due.select_for_update().filter(pk=service_id).first()
 
 
 def _require(service: Service, allowed: Collection[str], action: str) -> None:
@@ -154,8 +159,8 @@ def service_discard(*, service_id: int, actor: Actor) -> None:
 def service_expire(*, service_id: int, today: datetime.date, actor: Actor) -> bool:
     """ATTIVO -> SCADUTO once the expiry date has passed. False when there is nothing to do
     (already moved by another run, or renewed in the meantime)."""
-    service = _lock(service_id)
-    if not service.is_due_to_expire(today):
+    service = _lock_if(Service.objects.due_to_expire(today), service_id)
+    if service is None:
         return False
     service.status = Status.EXPIRED
     service.save(update_fields=["status"])
@@ -166,8 +171,8 @@ def service_expire(*, service_id: int, today: datetime.date, actor: Actor) -> bo
 @transaction.atomic
 def service_suspend(*, service_id: int, today: datetime.date, actor: Actor) -> bool:
     """SCADUTO -> SOSPESO once the grace period after expiry has passed."""
-    service = _lock(service_id)
-    if not service.is_due_for_suspension(today):
+    service = _lock_if(Service.objects.due_for_suspension(today), service_id)
+    if service is None:
         return False
     service.status = Status.SUSPENDED
     service.save(update_fields=["status"])

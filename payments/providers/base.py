@@ -64,5 +64,10 @@ class PaymentProvider(ABC):
         """Asks for an off-session charge; its outcome arrives as a notification."""
         raise ProviderUnavailable(f"{self.code} keeps no cards")
 
+    def cancel_payment(self, *, idempotency_key: str) -> None:
+        """Closes the checkout started with this key, so that it can no longer charge (the order
+        was paid another way, or cancelled). Providers whose payments need no closing do nothing."""
+        return None
+
     def forget_card(self, *, token: str) -> None:
         raise ProviderUnavailable(f"{self.code} keeps no cards")

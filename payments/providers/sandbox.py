@@ -73,5 +73,8 @@ class SandboxProvider(PaymentProvider):
             idempotency_key=idempotency_key,
         )
 
+    def cancel_payment(self, *, idempotency_key: str) -> None:
+        gateway.checkout_cancel(idempotency_key)
+
     def forget_card(self, *, token: str) -> None:
         gateway.vault_forget(token)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
-from orders.services import order_choose_transfer, order_place_first_purchase
+from orders.services import order_cancel, order_choose_transfer, order_place_first_purchase
 from payments.transfers import statement_import
 from tests import cast
 from tests.payments import camt
@@ -119,8 +119,6 @@ def test_nothing_is_mailed_when_the_transaction_rolls_back(inbox, rossi, plan):
 
 
 def test_money_for_a_cancelled_order_mails_that_it_is_a_credit(inbox, rossi, plan):
-    from orders.services import order_cancel
-
     order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
     order_cancel(order_id=order.pk, actor=rossi.user)
     statement_import(
@@ -129,3 +127,17 @@ def test_money_for_a_cancelled_order_mails_that_it_is_a_credit(inbox, rossi, pla
 
     message = inbox.find("credito a tuo favore")
     assert "annullato" in parts(message)[0]
+
+
+def test_the_plain_text_says_apostrophes_and_ampersands_as_they_are(inbox, plan):
+    customer = cast.customer("arte@example.com", "L'Arte & Co. S.r.l.")
+    order = order_place_first_purchase(customer=customer, plan=plan, actor=customer.user)
+    order_cancel(order_id=order.pk, actor=customer.user)
+    statement_import(
+        data=camt.statement(camt.entry("R1", "353.80", f"Ordine {order.number}")), operator=cast.operator()
+    )
+
+    text, html, _attachments = parts(inbox.find("credito a tuo favore"))
+    assert "Gentile L'Arte & Co. S.r.l.," in text and "L'ordine" in text
+    assert "&#x27;" not in text and "&amp;" not in text
+    assert "L&#x27;Arte &amp; Co." in html  # the HTML part stays escaped

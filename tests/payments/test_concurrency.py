@@ -19,6 +19,7 @@ from orders.services import (
     order_place_first_purchase,
     order_place_renewal,
 )
+from payments.errors import PaymentError
 from payments.models import BankEntry, Payment, PaymentIssue
 from payments.services import payment_confirm
 from payments.transfers import statement_import
@@ -47,7 +48,7 @@ def all_at_once(action, count=THREADS) -> list[str]:
         barrier.wait()
         try:
             return action(i)
-        except OrderError:
+        except (OrderError, PaymentError):
             return "refused"
         finally:
             connection.close()
@@ -109,7 +110,7 @@ def test_a_double_click_on_the_sandbox_page_charges_once(order):
 
 
 def test_one_pay_form_submitted_ten_times_at_once_opens_one_checkout(rossi, order):
-    from payments.services import payment_start
+    from payments.checkout import payment_start
 
     urls = all_at_once(
         lambda i: payment_start(order=order, provider_code="sandbox", idempotency_key="f" * 32, actor=rossi.user)
@@ -186,9 +187,10 @@ def test_two_cards_saved_at_once_leave_one(rossi):
 
 
 def test_paying_with_the_saved_card_ten_times_at_once_charges_once(rossi, order):
+    from payments.checkout import payment_start
     from payments.models import SavedCard
     from payments.providers.base import CardDetails
-    from payments.services import card_save, payment_start
+    from payments.services import card_save
     from sandbox.models import VaultCard
 
     VaultCard.objects.create(token="tok_ok", card_number="4242424242424242", card_expiry="12/30")
@@ -203,3 +205,47 @@ def test_paying_with_the_saved_card_ten_times_at_once_charges_once(rossi, order)
     )
     assert Checkout.objects.count() == 1
     assert Payment.objects.filter(order=order).count() == 1
+
+
+def test_three_pay_pages_submitted_at_once_with_the_saved_card_charge_once(rossi, order):
+    """Three pages opened, so three form keys: one charge in flight for the order, not three."""
+    from payments.checkout import payment_start
+    from payments.models import SavedCard
+    from payments.providers.base import CardDetails
+    from payments.services import card_save
+    from sandbox.models import VaultCard
+
+    VaultCard.objects.create(token="tok_ok", card_number="4242424242424242", card_expiry="12/30")
+    card = CardDetails(token="tok_ok", brand="Visa", last4="4242", exp_month=12, exp_year=2030)
+    card_save(customer=rossi, provider="sandbox", card=card, actor=rossi.user)
+    saved = SavedCard.objects.get()
+
+    all_at_once(
+        lambda i: payment_start(
+            order=order, provider_code="sandbox", idempotency_key=f"{i}" * 32, saved_card=saved, actor=rossi.user
+        ),
+        count=3,
+    )
+    assert Checkout.objects.count() == 1
+    assert Payment.objects.filter(order=order).count() == 1 and not PaymentIssue.objects.exists()
+
+
+def test_a_checkout_paid_while_the_order_is_paid_another_way_never_counts_twice(rossi, order):
+    """The customer pays on the provider's page just as the operator registers the transfer."""
+    from payments.checkout import payment_start
+    from payments.services import transfer_register
+
+    url = payment_start(order=order, provider_code="sandbox", idempotency_key="h" * 32, actor=rossi.user)
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+
+    def act(i):
+        if i == 0:
+            return transfer_register(order=order, operator=cast.operator()) and "registered"
+        return sandbox.checkout_pay(token=token, card_number="4242424242424242", save_card=False) or "charged"
+
+    cast.operator()
+    all_at_once(act, count=2)
+    assert Payment.objects.filter(order=order, applied=True).count() == 1
+    charged = Checkout.objects.get().status == "succeeded"
+    # Either the checkout was closed first and charged nothing, or its money is kept as credit.
+    assert PaymentIssue.objects.filter(kind="CREDITO").count() == (1 if charged else 0)

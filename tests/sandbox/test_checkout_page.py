@@ -1,4 +1,5 @@
 import datetime
+from unittest.mock import patch
 
 import pytest
 import time_machine
@@ -8,6 +9,7 @@ from django.urls import reverse
 from orders.models import Order
 from orders.services import order_cancel, order_place_first_purchase
 from payments.models import Payment, PaymentIssue, RefusedWebhook
+from payments.services import transfer_register
 from sandbox.models import Checkout
 from subscriptions.models import Service
 from tests import cast
@@ -131,27 +133,46 @@ def test_submitting_the_card_twice_charges_once(rossi_client, order):
     assert Payment.objects.filter(order=order).count() == 1
 
 
-def test_a_second_tab_paying_an_order_already_paid_becomes_credit(rossi_client, rossi, order):
+def test_a_checkout_left_open_in_another_tab_can_no_longer_charge(rossi_client, rossi, order):
     first = start_card_payment(rossi_client, order)
-    second = start_card_payment(rossi_client, order)
-    rossi_client.post(first, CARD | {"number": OK})
+    second = start_card_payment(rossi_client, order)  # opening another closes the first
+    assert "chiusa o scaduta" in rossi_client.post(first, CARD | {"number": OK}).content.decode()
     rossi_client.post(second, CARD | {"number": OK})
 
-    assert Payment.objects.filter(order=order, applied=True).count() == 1
-    issue = PaymentIssue.objects.get(kind="CREDITO")
-    assert (issue.customer, issue.amount, issue.is_open) == (rossi, order.total, True)
-    assert "credito di €\xa0353,80" in rossi_client.get(reverse("orders:list")).content.decode()
+    order.refresh_from_db()
+    assert order.status == Order.Status.ACTIVE
+    assert Payment.objects.filter(order=order).count() == 1 and not PaymentIssue.objects.exists()
+    assert "chiusa o scaduta" in rossi_client.get(first).content.decode()
 
 
-def test_money_for_a_cancelled_order_is_kept_as_credit(rossi_client, rossi, order):
+def test_once_the_order_is_paid_no_checkout_of_it_can_charge(rossi_client, rossi, order):
+    checkout = start_card_payment(rossi_client, order)
+    transfer_register(order=order, operator=cast.operator())  # paid another way meanwhile
+
+    page = rossi_client.post(checkout, CARD | {"number": OK}).content.decode()
+    assert "chiusa o scaduta" in page
+    assert Payment.objects.filter(order=order).count() == 1 and not PaymentIssue.objects.exists()
+
+
+def test_a_cancelled_orders_checkout_can_no_longer_charge(rossi_client, rossi, order):
     url = start_card_payment(rossi_client, order)
     order_cancel(order_id=order.pk, actor=rossi.user)
+
+    assert "chiusa o scaduta" in rossi_client.post(url, CARD | {"number": OK}).content.decode()
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED and not Payment.objects.exists()
+
+
+def test_money_that_still_arrives_for_a_cancelled_order_is_kept_as_credit(rossi_client, rossi, order):
+    """A charge the provider made before the checkout closed: its notification comes after."""
+    url = start_card_payment(rossi_client, order)
+    checkout = Checkout.objects.get()
+    with patch("payments.checkout._cancel_at_provider"):  # the provider did not close it in time
+        order_cancel(order_id=order.pk, actor=rossi.user)
     rossi_client.post(url, CARD | {"number": OK})
 
-    order.refresh_from_db()
-    assert order.status == Order.Status.CANCELLED
     payment = Payment.objects.get(order=order)
-    assert not payment.applied and payment.issue.kind == "CREDITO"
+    assert not payment.applied and payment.issue.kind == "CREDITO" and checkout.order_number == order.number
     page = rossi_client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert "credito a tuo favore" in page
     assert "credito a tuo favore" in rossi_client.get(reverse("payments:result", args=[order.number])).content.decode()

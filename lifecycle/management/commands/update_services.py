@@ -1,9 +1,12 @@
 from django.core.management.base import BaseCommand
 
 from lib import clock
-from lifecycle.periodic import handle_one_auto_renewal, handle_one_expiry, handle_one_suspension
-from payments.renewals import automatic_renewals_to_charge
-from payments.services import renewal_charge
+from lifecycle.periodic import (
+    charge_automatic_renewals,
+    handle_one_auto_renewal,
+    handle_one_expiry,
+    handle_one_suspension,
+)
 
 
 class Command(BaseCommand):
@@ -18,13 +21,10 @@ class Command(BaseCommand):
         suspended = self._repeat(lambda: handle_one_suspension(today))
         skip: set[int] = set()
         renewals = self._repeat(lambda: handle_one_auto_renewal(today, skip)) - len(skip)
-        charges = 0
-        for order_id in automatic_renewals_to_charge(today):
-            renewal_charge(order_id=order_id)
-            charges += 1
+        charges, refused = charge_automatic_renewals(today)
         self.stdout.write(
             f"{today}: {expired} expired, {suspended} suspended, {renewals} renewal orders placed, "
-            f"{charges} automatic renewal charges asked of the provider."
+            f"{charges} automatic renewal charges asked of the provider ({refused} could not be asked)."
         )
 
     @staticmethod
