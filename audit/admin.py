@@ -2,6 +2,8 @@ import datetime
 
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Field
 from django.template.defaultfilters import yesno
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,27 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditEntry
 from audit.values import AuditValue
 
-READ_ONLY_FIELDS = ["created_at", "action", "from_state", "to_state", "actor_label", "changes_text"]
+READ_ONLY_FIELDS = ["created_at", "action", "from_state_text", "to_state_text", "actor_label", "changes_text"]
+# Recorded values that are not fields of the subject, named for people.
+LABELS = {
+    "previous_expiry": _("scadenza precedente"),
+    "previous_quota_bytes": _("spazio precedente (byte)"),
+    "previous_used_bytes": _("spazio occupato precedente (byte)"),
+    "reason": _("motivo"),
+    "provider": _("fornitore"),
+    "method": _("metodo di pagamento"),
+    "card": _("carta"),
+    "number": _("numero"),
+    "corrects": _("fattura stornata"),
+    "resolution": _("come è stato risolto"),
+    "paid": _("ordini pagati"),
+    "queued": _("da verificare"),
+    "already_imported": _("già importati"),
+    "order": _("ordine"),
+    "amount": _("importo"),
+    "plan": _("piano"),
+    "email": _("email"),
+}
 
 
 def readable(value: AuditValue) -> str:
@@ -37,12 +59,40 @@ class ReadOnlyAdminMixin:
 
 
 class ReadableEntryMixin:
-    """The entry in words: `action` shows its label, `changes_text` the recorded values."""
+    """The entry in words: the action's label, the states' labels, and each recorded value under
+    the name of the subject's field (or of LABELS), with the label of its choice when it has one."""
 
     @admin.display(description=_("dettagli"))
     def changes_text(self, entry: AuditEntry) -> str:
         # Sorted: PostgreSQL's jsonb does not keep the order in which the changes were given.
-        return " · ".join(f"{key}: {readable(value)}" for key, value in sorted(entry.values().items()))
+        fields = _fields(entry)
+        return " · ".join(_change(fields.get(key), key, value) for key, value in sorted(entry.values().items()))
+
+    @admin.display(description=_("da"))
+    def from_state_text(self, entry: AuditEntry) -> str:
+        return _choice_label(_fields(entry).get("status"), entry.from_state)
+
+    @admin.display(description=_("a"))
+    def to_state_text(self, entry: AuditEntry) -> str:
+        return _choice_label(_fields(entry).get("status"), entry.to_state)
+
+
+def _fields(entry: AuditEntry) -> dict[str, Field]:
+    model = ContentType.objects.get_for_id(entry.content_type_id).model_class()  # cached: no query
+    return {field.name: field for field in model._meta.concrete_fields} if model else {}
+
+
+def _change(field: Field | None, key: str, value: AuditValue) -> str:
+    name = field.verbose_name if field is not None else LABELS.get(key, key)
+    shown = _choice_label(field, value) if field is not None and field.choices and isinstance(value, str) else None
+    return f"{name}: {shown or readable(value)}"
+
+
+def _choice_label(field: Field | None, code: str) -> str:
+    if not code:
+        return ""
+    choices = dict(field.flatchoices) if field is not None else {}
+    return str(choices.get(code, code))
 
 
 class AuditEntryInline(ReadableEntryMixin, ReadOnlyAdminMixin, GenericTabularInline):
@@ -55,7 +105,15 @@ class AuditEntryInline(ReadableEntryMixin, ReadOnlyAdminMixin, GenericTabularInl
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadableEntryMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "object_repr", "action", "from_state", "to_state", "actor_label", "changes_text"]
+    list_display = [
+        "created_at",
+        "object_repr",
+        "action",
+        "from_state_text",
+        "to_state_text",
+        "actor_label",
+        "changes_text",
+    ]
     list_filter = ["content_type", "action"]
     search_fields = ["object_repr", "actor_label"]
     date_hierarchy = "created_at"

@@ -18,6 +18,9 @@ class ItalianFirstLocaleMiddleware:
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()  # the thread's next work (a task, another request) starts in Italian
         response.headers.setdefault("Content-Language", language)
         return response

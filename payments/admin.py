@@ -214,17 +214,23 @@ class PaymentIssueAdmin(admin.ModelAdmin):
         can_pay = obj and obj.is_open and (obj.bank_entry_id or obj.payment_id)
         return [*fields, "pay_order"] if can_pay else fields
 
+    def get_readonly_fields(self, request, obj=None):
+        """A resolved item is history: its resolution is shown, no longer edited."""
+        return [*self.readonly_fields, "resolution"] if obj and not obj.is_open else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
         try:
             number = form.cleaned_data.get("pay_order")
             if number and obj.payment_id:
-                credit_apply(issue_id=obj.pk, order_number=number, operator=request.user)
+                issue = credit_apply(issue_id=obj.pk, order_number=number, operator=request.user)
             elif number:
-                issue_pay_order(issue_id=obj.pk, order_number=number, operator=request.user)
+                issue = issue_pay_order(issue_id=obj.pk, order_number=number, operator=request.user)
             else:
-                issue_resolve(issue_id=obj.pk, operator=request.user, resolution=obj.resolution)
+                issue = issue_resolve(issue_id=obj.pk, operator=request.user, resolution=obj.resolution)
         except PaymentError as error:
             self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, _("Voce risolta: %(resolution)s") % {"resolution": issue.resolution})
 
     def response_change(self, request, obj):
         return redirect(reverse("admin:payments_paymentissue_changelist") + "?aperte=si")

@@ -60,3 +60,16 @@ def test_its_inline_shows_the_trail_of_an_object_in_words(rf, admin_user, rossi,
     page = response.render().content.decode()
     assert "fattura emessa" in page and "sistema" in page
     assert "auto_renew: sì · expires_on: 10/03/2027 · total: 353,80" in page
+
+
+def test_an_orders_trail_names_its_states_fields_and_choices_in_words(admin_client, rossi, plan, today):
+    from orders.services import order_place_first_purchase
+
+    order = order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user)
+    page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert "ATTESA PAGAMENTO" in page and "ATTESA_PAGAMENTO" not in page
+    assert "tipo: Primo Acquisto · totale: 353,80" in page
+
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert "AWAITING PAYMENT" in page and "type: First purchase · total: 353.80" in page

@@ -193,10 +193,21 @@ def test_operators_resolve_the_queue_in_the_admin(admin_client, order):
     url = reverse("admin:payments_paymentissue_change", args=[issue.pk])
     assert admin_client.get(reverse("admin:payments_paymentissue_changelist") + "?aperte=si").status_code == 200
 
-    admin_client.post(url, {"resolution": "", "pay_order": order.number})
+    response = admin_client.post(url, {"resolution": "", "pay_order": order.number}, follow=True)
     issue.refresh_from_db()
     assert not issue.is_open and order.number in issue.resolution
-    assert cast.VAT_NUMBER  # the customer is the order's
+    assert f"Voce risolta: Abbinato all&#x27;ordine {order.number}" in response.content.decode()
+    page = admin_client.get(url).content.decode()
+    assert 'name="resolution"' not in page and 'name="pay_order"' not in page  # history now
+
+
+def test_an_operator_must_say_how_an_item_was_resolved(admin_client, order):
+    statement_import(data=camt.statement(camt.entry("R1", "353.80", "senza riferimento")), operator=cast.operator())
+    issue = PaymentIssue.objects.get()
+    url = reverse("admin:payments_paymentissue_change", args=[issue.pk])
+    response = admin_client.post(url, {"resolution": "  "}, follow=True)
+    issue.refresh_from_db()
+    assert issue.is_open and "Scrivi come è stato risolto" in response.content.decode()
 
 
 def test_an_operator_uses_a_credit_to_pay_another_order_of_the_customer(admin_client, rossi, bianchi, plan, order):
