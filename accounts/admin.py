@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from accounts.forms import CustomerForm
 from accounts.models import Customer, User
 from accounts.services import customer_update_details
 
@@ -18,9 +19,18 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
+class CustomerAdminForm(CustomerForm):
+    """The operators' form checks what the customers' does: the same invoice must come out of both."""
+
+    class Meta(CustomerForm.Meta):
+        fields = ["user", *CustomerForm.Meta.fields]
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["company_name", "vat_number", "tax_code", "user", "city", "created_at"]
+    form = CustomerAdminForm
+    list_display = ["company_name", "kind", "country", "vat_number", "tax_code", "user", "city", "created_at"]
+    list_filter = ["kind", "country"]
     search_fields = ["company_name", "vat_number", "tax_code", "user__email"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]

@@ -56,19 +56,37 @@ class User(AbstractUser):
 
 
 class Customer(models.Model):
-    """A business with its fiscal data, as the next invoice will use them."""
+    """A business, a person or a public administration with its fiscal data, as the next invoice will use them.
+
+    The columns are wider than FatturaPA's limits (name 80, address 60): accounts/forms.py holds
+    those limits, so that customers saved before them stay readable and are asked to fix their data.
+    """
+
+    class Kind(models.TextChoices):
+        BUSINESS = "AZIENDA", _("Azienda o professionista")
+        PERSON = "PRIVATO", _("Privato")
+        PUBLIC_ADMINISTRATION = "PA", _("Pubblica amministrazione")
 
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="customer", verbose_name=_("utente"))
+    kind = models.CharField(_("tipo di cliente"), max_length=8, choices=Kind, default=Kind.BUSINESS)
+    # For a person too: "first last", the name every page and mail uses.
     company_name = models.CharField(_("ragione sociale"), max_length=200)
-    vat_number = models.CharField(_("partita IVA"), max_length=11, blank=True)
+    first_name = models.CharField(_("nome"), max_length=60, blank=True)
+    last_name = models.CharField(_("cognome"), max_length=60, blank=True)
+    # Without the country prefix, which is `country`'s.
+    vat_number = models.CharField(_("partita IVA"), max_length=28, blank=True)
     tax_code = models.CharField(_("codice fiscale"), max_length=16, blank=True)
     address = models.CharField(_("indirizzo"), max_length=200)
-    postcode = models.CharField(_("CAP"), max_length=5)
+    postcode = models.CharField(_("CAP"), max_length=12)
     city = models.CharField(_("comune"), max_length=100)
-    province = models.CharField(_("provincia"), max_length=2)
-    country = models.CharField(_("nazione"), max_length=2, default="IT", editable=False)
+    province = models.CharField(_("provincia"), max_length=2, blank=True)
+    country = models.CharField(_("nazione"), max_length=2, default="IT")
+    # Seven characters; a public administration's office code (codice univoco ufficio) has six.
     sdi_code = models.CharField(_("codice destinatario SDI"), max_length=7, blank=True)
     pec = models.EmailField(_("PEC"), blank=True)
+    # A public administration's tender (CIG) and project (CUP) codes, written on its invoices.
+    cig = models.CharField(_("CIG"), max_length=10, blank=True)
+    cup = models.CharField(_("CUP"), max_length=15, blank=True)
     language = models.CharField(
         _("lingua delle comunicazioni"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
@@ -81,8 +99,20 @@ class Customer(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(vat_number="", tax_code=""), name="customer_has_vat_number_or_tax_code"
             ),
-            models.CheckConstraint(condition=~models.Q(sdi_code="", pec=""), name="customer_has_sdi_code_or_pec"),
+            # A person receives in the tax drawer, a foreign customer outside SDI: neither needs one.
+            models.CheckConstraint(
+                condition=~models.Q(sdi_code="", pec="", country="IT") | models.Q(kind="PRIVATO"),
+                name="customer_has_sdi_code_or_pec",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.company_name
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == self.Kind.PERSON
+
+    @property
+    def is_public_administration(self) -> bool:
+        return self.kind == self.Kind.PUBLIC_ADMINISTRATION

@@ -1,4 +1,4 @@
-"""What billing tells the layers above it (lib/events.py); notifications/apps.py subscribes."""
+"""What billing tells the layers above it (lib/events.py); notifications/handlers.py subscribes."""
 
 from dataclasses import dataclass
 

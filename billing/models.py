@@ -1,9 +1,11 @@
 import uuid
+from decimal import Decimal
 
 from django.db import models
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Customer
 from lib import clock
 
 
@@ -56,17 +58,29 @@ class Invoice(models.Model):
     )
     reason = models.CharField(_("causale"), max_length=200, blank=True)
     payment_means = models.CharField(_("modalità di pagamento"), max_length=4, choices=PaymentMeans)
-    # The customer as invoiced
+    # The customer as invoiced (a credit note copies its invoice's)
+    customer_kind = models.CharField(
+        _("tipo di cliente"), max_length=8, choices=Customer.Kind, default=Customer.Kind.BUSINESS
+    )
     customer_name = models.CharField(_("ragione sociale"), max_length=200)
-    customer_vat_number = models.CharField(_("partita IVA"), max_length=11, blank=True)
+    customer_first_name = models.CharField(_("nome"), max_length=60, blank=True)
+    customer_last_name = models.CharField(_("cognome"), max_length=60, blank=True)
+    customer_vat_number = models.CharField(_("partita IVA"), max_length=28, blank=True)
     customer_tax_code = models.CharField(_("codice fiscale"), max_length=16, blank=True)
     customer_address = models.CharField(_("indirizzo"), max_length=200)
-    customer_postcode = models.CharField(_("CAP"), max_length=5)
+    customer_postcode = models.CharField(_("CAP"), max_length=12)
     customer_city = models.CharField(_("comune"), max_length=100)
     customer_province = models.CharField(_("provincia"), max_length=2)
     customer_country = models.CharField(_("nazione"), max_length=2)
     customer_sdi_code = models.CharField(_("codice destinatario SDI"), max_length=7, blank=True)
     customer_pec = models.EmailField(_("PEC"), blank=True)
+    customer_cig = models.CharField(_("CIG"), max_length=10, blank=True)
+    customer_cup = models.CharField(_("CUP"), max_length=15, blank=True)
+    # How VAT applied (accounts.tax.VatTreatment): why none is charged, or that the customer pays it to the State
+    vat_note = models.CharField(_("riferimento normativo IVA"), max_length=200, blank=True)
+    split_payment = models.BooleanField(_("scissione dei pagamenti"), default=False)
+    # Paid virtually by the provider on documents without VAT above the legal threshold; not charged.
+    stamp_duty = models.DecimalField(_("imposta di bollo"), max_digits=5, decimal_places=2, default=Decimal("0.00"))
     # Totals: tax per rate on the sum of the lines, half-up to the cent
     net = models.DecimalField(_("imponibile"), max_digits=12, decimal_places=2)
     vat = models.DecimalField(_("IVA"), max_digits=12, decimal_places=2)
@@ -96,6 +110,19 @@ class Invoice(models.Model):
         return self.kind == self.Kind.CREDIT_NOTE
 
     @property
+    def customer_is_person(self) -> bool:
+        return self.customer_kind == Customer.Kind.PERSON
+
+    @property
+    def customer_is_public_administration(self) -> bool:
+        return self.customer_kind == Customer.Kind.PUBLIC_ADMINISTRATION
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the customer pays the provider: with split payment, the VAT goes to the State."""
+        return self.total - self.vat if self.split_payment else self.total
+
+    @property
     def pdf_filename(self) -> str:
         prefix = "nota-di-credito" if self.is_credit_note else "fattura"
         return f"{prefix}-{self.number.replace('/', '-')}.pdf"
@@ -109,6 +136,9 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(_("prezzo unitario"), max_digits=12, decimal_places=2)
     net = models.DecimalField(_("imponibile"), max_digits=12, decimal_places=2)
     vat_rate = models.DecimalField(_("aliquota IVA"), max_digits=4, decimal_places=2)
+    natura = models.CharField(_("natura"), max_length=4, blank=True)
+    period_start = models.DateField(_("inizio periodo"), null=True)
+    period_end = models.DateField(_("fine periodo"), null=True)
 
     class Meta:
         verbose_name = _("riga")

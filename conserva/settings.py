@@ -281,7 +281,8 @@ CONTACTS = [
 CONTACT_HOURS_OPEN = env_str("CONSERVA_CONTACT_HOURS_OPEN", "08:30")
 CONTACT_HOURS_CLOSE = env_str("CONSERVA_CONTACT_HOURS_CLOSE", "18:00")
 BANK_BENEFICIARY = env_str("CONSERVA_BANK_BENEFICIARY", PROVIDER_NAME)
-BANK_IBAN = env_str("CONSERVA_BANK_IBAN", "IT60X0542811101000000123456")
+# As banks print it, in groups of four, or as typed: kept without spaces, as FatturaPA and camt.053 write it.
+BANK_IBAN = "".join(env_str("CONSERVA_BANK_IBAN", "IT60X0542811101000000123456").split()).upper()
 BANK_NAME = env_str("CONSERVA_BANK_NAME", "Banca di prova")
 
 # Payments: each provider is a module implementing payments.providers.base.PaymentProvider
@@ -312,4 +313,15 @@ INVOICE_ISSUER = {
     "province": env_str("CONSERVA_INVOICE_PROVINCE", "AR"),
     # RF01: ordinary VAT regime
     "tax_regime": env_str("CONSERVA_INVOICE_TAX_REGIME", "RF01"),
+    # The company register (REA): the office's province, the number, the share capital (e.g.
+    # 10000.00), SU for a sole shareholder or SM for several, LN not in liquidation or LS in it.
+    "rea_office": env_str("CONSERVA_INVOICE_REA_OFFICE", "AR"),
+    "rea_number": env_str("CONSERVA_INVOICE_REA_NUMBER", "123456"),
+    "share_capital": env_str("CONSERVA_INVOICE_SHARE_CAPITAL", "10000.00"),
+    "sole_shareholder": env_str("CONSERVA_INVOICE_SOLE_SHAREHOLDER", ""),
+    "liquidation_status": env_str("CONSERVA_INVOICE_LIQUIDATION_STATUS", "LN"),
+    # With CONSERVA_VAT_RATE=0, why no VAT is charged: FatturaPA's Natura (e.g. N2.2) and the legal note.
+    "zero_vat_natura": env_str("CONSERVA_INVOICE_ZERO_VAT_NATURA", ""),
+    "zero_vat_note": env_str("CONSERVA_INVOICE_ZERO_VAT_NOTE", ""),
 }
+# billing/checks.py refuses at start-up (manage.py check) what could not make a valid FatturaPA.

@@ -35,7 +35,7 @@ def test_the_admin_shows_the_audit_trail_of_an_order_and_its_service(admin_clien
     page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
     assert "bonifico scelto" in page and "rossi@example.com" in page
     page = admin_client.get(reverse("admin:subscriptions_service_change", args=[order.service_id])).content.decode()
-    assert "aperto" in page and "IN_ATTIVAZIONE" in page
+    assert "servizio aperto" in page and "IN ATTIVAZIONE" in page  # the state by its label, not its code
 
 
 def test_registering_a_transfer_for_a_cancelled_order_says_it_became_credit(admin_client, rossi, plan, today):
