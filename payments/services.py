@@ -1,6 +1,7 @@
 """Money in: payments confirmed by a provider or an operator, credits, the operators' queue,
 saved cards."""
 
+import datetime
 import logging
 from decimal import Decimal
 
@@ -34,9 +35,18 @@ Action = AuditEntry.Action
 
 @transaction.atomic
 def payment_confirm(
-    *, order_number: str, provider: str, provider_payment_id: str, amount: Decimal, currency: str, actor: Actor
+    *,
+    order_number: str,
+    provider: str,
+    provider_payment_id: str,
+    amount: Decimal,
+    currency: str,
+    actor: Actor,
+    operated_on: datetime.date | None = None,
 ) -> Payment:
     """Records a payment the provider confirmed and applies it to the order, exactly once.
+    `operated_on` is the day the money moved when it was earlier than today (a bank's booking
+    date): the invoice belongs to that day.
 
     The order row is locked first, so a second confirmation of the same payment (a retried
     notification, an operator's double click) waits and then finds the payment already there.
@@ -72,14 +82,18 @@ def payment_confirm(
         _credit(payment, str(refusal), actor)
         return payment
     payment.save()
-    _invoice_and_tell(payment, actor)
+    _invoice_and_tell(payment, actor, operated_on)
     return payment
 
 
-def _invoice_and_tell(payment: Payment, actor: Actor) -> None:
+def _invoice_and_tell(payment: Payment, actor: Actor, operated_on: datetime.date | None = None) -> None:
     """A payment has just paid its order: its invoice, and the layers above are told."""
     invoice = invoice_issue(
-        order=payment.order, payment_id=payment.pk, payment_means=payment_means(payment.provider), actor=actor
+        order=payment.order,
+        payment_id=payment.pk,
+        payment_means=payment_means(payment.provider),
+        actor=actor,
+        operated_on=operated_on,
     )
     events.publish(PaymentReceived(payment=payment, invoice=invoice))
 

@@ -174,6 +174,7 @@ def _pay(entry: BankEntry, order: Order, operator: Actor) -> None:
         amount=entry.amount,
         currency=entry.currency,
         actor=operator,
+        operated_on=entry.booked_on,
     )
     if payment.applied:
         entry.outcome = Outcome.PAID

@@ -1,8 +1,10 @@
 """Real banks' camt.053 statements: no credit lost, none applied twice, none from elsewhere."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -182,3 +184,17 @@ def test_a_file_that_cannot_be_imported_is_refused_on_the_upload_page(admin_clie
         reverse("admin:payments_bankstatement_import"), {"file": SimpleUploadedFile("s.xml", data)}
     )
     assert "X1" in response.content.decode() and not StatementImport.objects.exists()
+
+
+def test_a_transfer_booked_on_30_december_and_imported_on_3_january_is_invoiced_in_december(rossi, plan):
+    rome = datetime.timezone(datetime.timedelta(hours=1))
+    with time_machine.travel(datetime.datetime(2026, 12, 29, 10, tzinfo=rome), tick=False):
+        order = order_choose_transfer(
+            order_id=order_place_first_purchase(customer=rossi, plan=plan, actor=rossi.user).pk, actor=rossi.user
+        )
+    with time_machine.travel(datetime.datetime(2027, 1, 3, 10, tzinfo=rome), tick=False):
+        data = camt.statement(camt.entry("YE-1", "353.80", f"Ordine {order.number}", booked_on="2026-12-30"))
+        statement_import(data=data, operator=cast.operator())
+
+    invoice = Payment.objects.get(order=order).invoice
+    assert (invoice.number, invoice.issued_on) == ("2026/000001", datetime.date(2026, 12, 30))
