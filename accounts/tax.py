@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.fiscal import EU_MEMBER_STATES
 from accounts.models import Customer
+from lib.money import Amounts
 
 ZERO = Decimal("0.00")
 # Services to a business abroad are outside the scope of Italian VAT (DPR 633/72, art. 7-ter).
@@ -43,6 +44,12 @@ def vat_treatment(customer: Customer) -> VatTreatment:
             note=_("Scissione dei pagamenti ai sensi dell'art. 17-ter del DPR 633/72"),
         )
     return VatTreatment(rate=rate)
+
+
+def amounts_for(customer: Customer, net: Decimal) -> Amounts:
+    """What `customer` pays for a price net of VAT: the plans, the renewal and the space pages show
+    it, and the order charges it."""
+    return Amounts.from_net(net, vat_treatment(customer).rate)
 
 
 def _abroad(country: str) -> VatTreatment:

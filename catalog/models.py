@@ -1,11 +1,8 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from lib.money import Amounts
 
 GB = 10**9
 
@@ -35,10 +32,6 @@ class Plan(models.Model):
     @property
     def quota_bytes(self) -> int:
         return self.storage_gb * GB
-
-    @property
-    def amounts(self) -> Amounts:
-        return Amounts.from_net(self.price_net, settings.VAT_RATE)
 
 
 class SpaceStep(models.Model):

@@ -57,6 +57,8 @@ class Order(models.Model):
     vat_rate = models.DecimalField(_("aliquota IVA"), max_digits=4, decimal_places=2, editable=False)
     vat = models.DecimalField(_("IVA"), max_digits=10, decimal_places=2, editable=False)
     total = models.DecimalField(_("totale"), max_digits=10, decimal_places=2, editable=False)
+    # A public administration pays the VAT to the State itself (scissione dei pagamenti): it pays us the net.
+    split_payment = models.BooleanField(_("scissione dei pagamenti"), default=False, editable=False)
     currency = models.CharField(_("valuta"), max_length=3, default="EUR", editable=False)
     created_at = models.DateTimeField(_("data ordine"), default=clock.now, editable=False)
     paid_at = models.DateTimeField(_("pagato il"), null=True, editable=False)
@@ -101,10 +103,15 @@ class Order(models.Model):
             }
         return self.plan.name
 
+    @property
+    def amount_due(self) -> Decimal:
+        """What the customer pays us: the total, or the net amount with split payment."""
+        return self.net if self.split_payment else self.total
+
     def is_exact_payment(self, amount: Decimal, currency: str) -> bool:
-        """Money pays this order only when it is its total, in its currency: the one rule for card
-        notifications, bank credits and credits an operator moves."""
-        return currency == self.currency and Decimal(amount) == self.total
+        """Money pays this order only when it is the amount due, in its currency: the one rule for
+        card notifications, bank credits and credits an operator moves."""
+        return currency == self.currency and Decimal(amount) == self.amount_due
 
     @property
     def is_awaiting_payment(self) -> bool:

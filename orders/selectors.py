@@ -4,6 +4,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Customer
+from accounts.tax import amounts_for
 from catalog.models import SpaceStep
 from lib.money import Amounts, prorate
 from orders.models import Order
@@ -31,7 +32,7 @@ def space_increase_quote(service: Service, step: SpaceStep, today: datetime.date
     in the current term, at least the provider's minimum, then VAT. The page shows it and the
     order charges it."""
     net = prorate(step.yearly_price_net, service.days_to_expiry(today) or 0, service.term_days)
-    return Amounts.from_net(max(net, settings.SPACE_INCREASE_MINIMUM_NET), settings.VAT_RATE)
+    return amounts_for(service.customer, max(net, settings.SPACE_INCREASE_MINIMUM_NET))
 
 
 def bank_details() -> dict[str, str]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
+from accounts.tax import amounts_for, vat_treatment
 from audit import trail
 from audit.actors import Actor
 from audit.models import AuditEntry
@@ -46,10 +47,13 @@ def _set_changed(order: Order, wanted: dict[str, str]) -> dict[str, str]:
 
 
 def _lock_service(service_id: int) -> Service:
-    return Service.objects.select_for_update().select_related("plan").get(pk=service_id)
+    return Service.objects.select_for_update(of=("self",)).select_related("plan", "customer").get(pk=service_id)
 
 
 def _create(*, service: Service, kind: str, plan: Plan, amounts: Amounts, actor: Actor, extra_bytes: int = 0) -> Order:
+    """An order priced as VAT applies to its customer now (accounts/tax.py): `amounts` were
+    computed with the same treatment, by amounts_for."""
+    treatment = vat_treatment(service.customer)
     order = Order.objects.create(
         customer_id=service.customer_id,
         service=service,
@@ -57,9 +61,10 @@ def _create(*, service: Service, kind: str, plan: Plan, amounts: Amounts, actor:
         plan=plan,
         extra_bytes=extra_bytes,
         net=amounts.net,
-        vat_rate=settings.VAT_RATE,
+        vat_rate=treatment.rate,
         vat=amounts.vat,
         total=amounts.total,
+        split_payment=treatment.split_payment,
         currency=settings.CURRENCY,
     )
     year = timezone.localtime(order.created_at).year
@@ -97,7 +102,8 @@ def order_place_first_purchase(*, customer: Customer, plan: Plan, actor: Actor) 
     if not plan.is_active:
         raise OrderError(_("Questo piano non è più in vendita."))
     service = subscriptions.service_open(customer=customer, plan=plan, actor=actor)
-    return _create(service=service, kind=Kind.FIRST_PURCHASE, plan=plan, amounts=plan.amounts, actor=actor)
+    amounts = amounts_for(customer, plan.price_net)
+    return _create(service=service, kind=Kind.FIRST_PURCHASE, plan=plan, amounts=amounts, actor=actor)
 
 
 @transaction.atomic
@@ -108,7 +114,8 @@ def order_place_renewal(*, service_id: int, actor: Actor, automatic: bool = Fals
     waiting = order_waiting(service, Kind.RENEWAL)
     if waiting:
         return waiting, False
-    order = _create(service=service, kind=Kind.RENEWAL, plan=service.plan, amounts=service.plan.amounts, actor=actor)
+    amounts = amounts_for(service.customer, service.plan.price_net)
+    order = _create(service=service, kind=Kind.RENEWAL, plan=service.plan, amounts=amounts, actor=actor)
     return order, True
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import customer_required
+from accounts.tax import amounts_for
 from catalog.models import Plan, SpaceStep
 from lib import clock
 from orders.models import Order
@@ -60,7 +61,13 @@ def renew(request, public_id):
         return redirect(service)
     today = clock.today()
     _starts_on, new_expiry = service.next_term(today)
-    return render(request, "orders/renew.html", {"service": service, "new_expiry": new_expiry, "today": today})
+    context = {
+        "service": service,
+        "new_expiry": new_expiry,
+        "today": today,
+        "amounts": amounts_for(request.customer, service.plan.price_net),
+    }
+    return render(request, "orders/renew.html", context)
 
 
 @customer_required

@@ -132,7 +132,7 @@ def transfer_register(*, order: Order, operator: Actor) -> Payment:
         order_number=str(order.number),
         provider=TRANSFER,
         provider_payment_id=f"bonifico-{order.number}",
-        amount=order.total,
+        amount=order.amount_due,
         currency=order.currency,
         actor=operator,
     )
@@ -152,7 +152,7 @@ def credit_apply(*, issue_id: int, order_number: str, operator: Actor) -> Paymen
     if not order.is_exact_payment(payment.amount, payment.currency):
         raise PaymentError(
             _("Il credito (%(amount)s) non è il totale dell'ordine (%(total)s).")
-            % {"amount": payment.amount, "total": order.total}
+            % {"amount": payment.amount, "total": order.amount_due}
         )
     former = payment.order
     with order_refusals_as_payment_errors():

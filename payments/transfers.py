@@ -158,12 +158,12 @@ def _register(
     if order.is_exact_payment(credit.amount, credit.currency):
         _pay(entry, order, operator)
         return None
-    kind = Kind.EXCESS if credit.currency == order.currency and credit.amount > order.total else Kind.PARTIAL
+    kind = Kind.EXCESS if credit.currency == order.currency and credit.amount > order.amount_due else Kind.PARTIAL
     return _queue(entry, kind, _("Ricevuti %(amount)s su %(total)s.") % _amounts(credit, order), order)
 
 
 def _amounts(credit: camt053.Credit, order: Order) -> dict[str, str]:
-    return {"amount": f"{credit.amount} {credit.currency}", "total": f"{order.total} {order.currency}"}
+    return {"amount": f"{credit.amount} {credit.currency}", "total": f"{order.amount_due} {order.currency}"}
 
 
 def _pay(entry: BankEntry, order: Order, operator: Actor) -> None:
@@ -207,7 +207,7 @@ def issue_pay_order(*, issue_id: int, order_number: str, operator: Actor) -> Pay
     if not order.is_exact_payment(entry.amount, entry.currency):
         raise PaymentError(
             _("Il bonifico (%(amount)s) non è il totale dell'ordine (%(total)s): rimborsa o chiedi il saldo.")
-            % {"amount": entry.amount, "total": order.total}
+            % {"amount": entry.amount, "total": order.amount_due}
         )
     with order_refusals_as_payment_errors():
         require_awaiting_payment(order)

@@ -27,7 +27,7 @@ class SandboxProvider(PaymentProvider):
     def start_payment(self, *, order: Order, idempotency_key: str) -> str:
         checkout = gateway.checkout_start(
             order_number=order.number,
-            amount=order.total,
+            amount=order.amount_due,
             currency=order.currency,
             idempotency_key=idempotency_key,
             return_url=reverse("payments:result", args=[order.number]),
@@ -67,7 +67,7 @@ class SandboxProvider(PaymentProvider):
     def charge_saved_card(self, *, order: Order, token: str, idempotency_key: str) -> None:
         gateway.charge_off_session(
             order_number=order.number,
-            amount=order.total,
+            amount=order.amount_due,
             currency=order.currency,
             token=token,
             idempotency_key=idempotency_key,

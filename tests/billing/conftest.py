@@ -2,7 +2,6 @@
 FatturaPA the tests make must satisfy (lxml's XSD, xmlschema's XSD, a38's model of SDI's rules)."""
 
 import io
-from decimal import Decimal
 
 import a38.fattura
 import a38.validation
@@ -69,12 +68,6 @@ def pdf_text(data: bytes) -> str:
 
 def sign_up(email: str, **company) -> object:
     return customer_sign_up(email=email, password=cast.PASSWORD, company=cast.company(**company))
-
-
-@pytest.fixture
-def foreign_vat(settings):
-    """Orders priced as accounts.tax prices them abroad: no Italian VAT (until orders call vat_treatment)."""
-    settings.VAT_RATE = Decimal("0.00")
 
 
 @pytest.fixture

@@ -83,9 +83,7 @@ def test_seven_zeros_and_a_pec_write_the_pec(plan, today, readers):
     assert (transmission["CodiceDestinatario"], transmission["PECDestinatario"]) == ("0000000", "studio@pec.example.it")
 
 
-def test_an_eu_business_is_invoiced_without_italian_vat_by_reverse_charge(
-    german_business, plan, today, foreign_vat, readers
-):
+def test_an_eu_business_is_invoiced_without_italian_vat_by_reverse_charge(german_business, plan, today, readers):
     invoice = paid_invoice(german_business, plan)
     data = readers(invoice)
     header, (body,) = data["FatturaElettronicaHeader"], data["FatturaElettronicaBody"]
@@ -111,9 +109,7 @@ def test_an_eu_business_is_invoiced_without_italian_vat_by_reverse_charge(
     assert "Partita IVA DE136695976" in text and "N2.1" in text
 
 
-def test_a_business_outside_the_eu_is_invoiced_without_vat_and_a_vat_number_check(
-    swiss_business, plan, today, foreign_vat, readers
-):
+def test_a_business_outside_the_eu_is_invoiced_without_vat_and_a_vat_number_check(swiss_business, plan, today, readers):
     invoice = paid_invoice(swiss_business, plan)
     data = readers(invoice)
     header, (body,) = data["FatturaElettronicaHeader"], data["FatturaElettronicaBody"]
@@ -153,7 +149,7 @@ def test_every_credit_note_passes_the_readers_too(customer, plan, today, readers
     assert readers(note)["@versione"] == readers(invoice)["@versione"]
 
 
-def test_an_eu_credit_note_keeps_the_reverse_charge(german_business, plan, today, foreign_vat, readers):
+def test_an_eu_credit_note_keeps_the_reverse_charge(german_business, plan, today, readers):
     invoice = paid_invoice(german_business, plan)
     note = credit_note_issue(invoice_id=invoice.pk, operator=cast.operator(), reason="")
     (recap,) = readers(note)["FatturaElettronicaBody"][0]["DatiBeniServizi"]["DatiRiepilogo"]
