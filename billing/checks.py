@@ -3,6 +3,7 @@ with what to change, instead of every FatturaPA failing SDI later."""
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, register
@@ -17,7 +18,7 @@ STAMP_DUTY_REGIMES = {"RF02", "RF19"}
 
 
 @register()
-def invoice_settings(app_configs, **kwargs) -> list[Error]:
+def invoice_settings(app_configs: Any, **kwargs: Any) -> list[Error]:
     issuer = settings.INVOICE_ISSUER
     problems = [*_vat(issuer), *_issuer(issuer), *_registration(issuer)]
     if not iban.is_valid(settings.BANK_IBAN):
@@ -29,7 +30,7 @@ def _error(number: int, message: str) -> Error:
     return Error(message, id=f"billing.E{number:03d}")
 
 
-def _vat(issuer) -> list[Error]:
+def _vat(issuer: dict[str, str]) -> list[Error]:
     rate = Decimal(settings.VAT_RATE)
     if not 0 <= rate < 1:
         return [_error(1, f"CONSERVA_VAT_RATE is a fraction (0.22 for 22%), not {rate}.")]
@@ -60,7 +61,7 @@ def _vat(issuer) -> list[Error]:
     return problems
 
 
-def _issuer(issuer) -> list[Error]:
+def _issuer(issuer: dict[str, str]) -> list[Error]:
     problems = []
     if not iva.is_valid(issuer["vat_number"]):
         problems.append(_error(6, f"CONSERVA_INVOICE_VAT_NUMBER {issuer['vat_number']!r} is not a valid partita IVA."))
@@ -79,7 +80,7 @@ def _issuer(issuer) -> list[Error]:
     return problems
 
 
-def _registration(issuer) -> list[Error]:
+def _registration(issuer: dict[str, str]) -> list[Error]:
     office, number = issuer["rea_office"], issuer["rea_number"]
     if not office and not number:
         return []

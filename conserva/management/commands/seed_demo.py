@@ -32,6 +32,52 @@ DEMO_PASSWORD = "demo-conserva-2026"  # noqa: S105 # nosec B105
 CUSTOMER_EMAIL = "demo@conserva.example"
 OTHER_EMAIL = "bianchi@conserva.example"
 OPERATOR_EMAIL = "operatore@conserva.example"
+# Customers of every kind the invoices serve, each with a paid service and its invoice.
+CUSTOMERS_OF_EVERY_KIND = [
+    {
+        "email": "gmbh@conserva.example",
+        "company_name": "Müller Archiv GmbH",
+        "country": "DE",
+        "vat_number": "136695976",
+        "address": "Unter den Linden 5",
+        "postcode": "10117",
+        "city": "Berlin",
+    },
+    {
+        "email": "ag@conserva.example",
+        "company_name": "Zürcher Dokumente AG",
+        "country": "CH",
+        "vat_number": "CHE116281710",
+        "address": "Bahnhofstrasse 1",
+        "postcode": "8001",
+        "city": "Zürich",
+    },
+    {
+        "email": "comune@conserva.example",
+        "kind": "PA",
+        "company_name": "Comune di Arezzo",
+        "vat_number": "00176820512",
+        "tax_code": "00176820512",
+        "address": "Piazza della Libertà 1",
+        "postcode": "52100",
+        "city": "Arezzo",
+        "province": "AR",
+        "sdi_code": "UFABCD",
+        "cig": "Z1A2B3C4D5",
+    },
+    {
+        "email": "mario.rossi@conserva.example",
+        "kind": "PRIVATO",
+        "company_name": "Mario Rossi",
+        "first_name": "Mario",
+        "last_name": "Rossi",
+        "tax_code": "RSSMRA85T10A562S",
+        "address": "Via Roma 3",
+        "postcode": "52100",
+        "city": "Arezzo",
+        "province": "AR",
+    },
+]
 
 PLANS = [
     ("base", "Base", "Per il professionista e la piccola impresa.", 5, "120.00"),
@@ -52,6 +98,7 @@ class Command(BaseCommand):
             User.objects.create_superuser(OPERATOR_EMAIL, DEMO_PASSWORD)
             waiting = self._demo_customer(plans)
             self._other_customer(plans)
+            self._customers_of_every_kind(plans)
         statement = settings.VAR_DIR / "demo-camt053.xml"
         statement.write_bytes(demo_statement(waiting))
         self.stdout.write(
@@ -59,6 +106,7 @@ class Command(BaseCommand):
                 "\nConserva demo ready at http://127.0.0.1:8000\n"
                 f"  customer area : {CUSTOMER_EMAIL} / {DEMO_PASSWORD}\n"
                 f"  another one   : {OTHER_EMAIL} / {DEMO_PASSWORD}\n"
+                "  invoices of every kind: gmbh@, ag@, comune@, mario.rossi@conserva.example (same password)\n"
                 f"  back-office   : http://127.0.0.1:8000/admin/  {OPERATOR_EMAIL} / {DEMO_PASSWORD}\n"
                 "  sandbox cards : 4242 4242 4242 4242 succeeds, 4000 0027 6000 3184 asks for 3-D Secure,\n"
                 "                  4000 0000 0000 0002 is declined (any future expiry, any CVC)\n"
@@ -145,6 +193,12 @@ class Command(BaseCommand):
         cancelled = order_place_first_purchase(customer=customer, plan=plans["professional"], actor=customer.user)
         order_cancel(order_id=cancelled.pk, actor=customer.user)
         transfer_register(order=cancelled, operator=User.objects.get(email=OPERATOR_EMAIL))
+
+    def _customers_of_every_kind(self, plans):
+        for details in CUSTOMERS_OF_EVERY_KIND:
+            company = {key: value for key, value in details.items() if key != "email"}
+            customer = customer_sign_up(email=details["email"], password=DEMO_PASSWORD, company=company)
+            self._active_service(customer, plans["base"], expires_on=clock.today() + datetime.timedelta(days=300))
 
     def _active_service(self, customer: Customer, plan: Plan, *, expires_on: datetime.date) -> Service:
         """A service bought, paid by transfer and then moved so that it expires on `expires_on`."""
