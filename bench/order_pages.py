@@ -33,7 +33,7 @@ from audit.actors import SYSTEM  # noqa: E402
 from bench import cast  # noqa: E402
 from orders.models import Order  # noqa: E402
 from orders.services import order_place_first_purchase  # noqa: E402
-from payments.services import transfer_register  # noqa: E402
+from payments.transfers import transfer_register  # noqa: E402
 
 SIZES = [10, 1_000, 20_000]
 REQUESTS = 20

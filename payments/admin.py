@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.admin import AuditEntryInline, ReadOnlyAdminMixin
+from lib import clock
 from orders.admin import OrderAdmin
 from orders.models import Order
 from payments.camt053 import StatementError
@@ -23,9 +24,9 @@ from payments.models import (
     StatementImport,
     WebhookEvent,
 )
-from payments.services import credit_apply, issue_resolve, transfer_register
+from payments.services import credit_apply, issue_resolve
 from payments.statement_imports import statement_upload
-from payments.transfers import issue_pay_order
+from payments.transfers import issue_pay_order, transfer_register
 
 
 class PaymentInline(admin.TabularInline):
@@ -53,14 +54,74 @@ class OrderWithPaymentsAdmin(OrderAdmin):
 
     @admin.action(description=gettext_lazy("Registra il bonifico ricevuto (l'ordine risulta pagato)"))
     def register_transfer(self, request, queryset):
-        def register(order):
-            if not transfer_register(order=order, operator=request.user).applied:
-                raise PaymentError(
-                    _("Ordine %(number)s non più pagabile: il bonifico è registrato come credito del cliente.")
-                    % {"number": order.number}
-                )
+        """One order at a time, with the bank's reference or the booking date: the statement imported
+        later recognises the same money instead of counting it twice."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Registra un bonifico alla volta: scegli un solo ordine."), messages.WARNING)
+            return None
+        order = queryset.get()
+        form = TransferRegistrationForm(request.POST if "confirm" in request.POST else None, order=order)
+        if form.is_valid():
+            self._apply(request, queryset, lambda order: self._register(order, form, request), errors=(PaymentError,))
+            return None
+        context = self.admin_site.each_context(request) | {
+            "title": _("Registra il bonifico dell'ordine %(number)s") % {"number": order.number},
+            "order": order,
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/orders/order/register_transfer.html", context)
 
-        self._apply(request, queryset, register, errors=(PaymentError,))
+    @staticmethod
+    def _register(order, form, request):
+        payment = transfer_register(
+            order=order,
+            operator=request.user,
+            booked_on=form.cleaned_data["booked_on"],
+            reference=form.cleaned_data["reference"],
+        )
+        if not payment.applied:
+            raise PaymentError(
+                _("Ordine %(number)s non più pagabile: il bonifico è registrato come credito del cliente.")
+                % {"number": order.number}
+            )
+
+
+class TransferRegistrationForm(forms.Form):
+    reference = forms.CharField(
+        label=gettext_lazy("Riferimento della banca (CRO/TRN)"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy(
+            "Come compare nell'estratto conto: con il riferimento l'importazione riconosce l'accredito. "
+            "Senza, lo riconosce dalla data contabile, dall'importo e dal numero d'ordine nella causale."
+        ),
+    )
+    booked_on = forms.DateField(label=gettext_lazy("Data contabile dell'accredito"))
+    amount = forms.DecimalField(
+        label=gettext_lazy("Importo accreditato (EUR)"), max_digits=10, decimal_places=2, localize=True
+    )
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.fields["amount"].initial = order.amount_due
+
+    def clean_booked_on(self):
+        booked_on = self.cleaned_data["booked_on"]
+        if booked_on > clock.today():
+            raise forms.ValidationError(_("La data contabile non può essere nel futuro."))
+        return booked_on
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if not self.order.is_exact_payment(amount, self.order.currency):
+            raise forms.ValidationError(
+                _("L'ordine chiede %(due)s: un bonifico di altro importo va nei pagamenti da verificare.")
+                % {"due": self.order.amount_due}
+            )
+        return amount
 
 
 class StatementUploadForm(forms.Form):

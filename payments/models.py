@@ -212,9 +212,16 @@ class BankEntry(models.Model):
         PAID = "PAGATO", _("ordine pagato")
         QUEUED = "IN_CODA", _("da verificare")
 
+    # None while an entry an operator registered by hand waits to be seen on the bank's statement.
     statement = models.ForeignKey(
-        BankStatement, on_delete=models.PROTECT, related_name="entries", verbose_name=_("estratto conto (camt.053)")
+        BankStatement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("estratto conto (camt.053)"),
     )
+    registered_by_hand = models.BooleanField(_("registrato a mano"), default=False)
     iban = models.CharField(_("IBAN"), max_length=34)
     # The bank's reference for the transaction, or a hash of the statement and the entry when the
     # bank gives none (payments/camt053.py): unique on the account, so a credit counts once.

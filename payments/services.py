@@ -14,7 +14,6 @@ from audit.actors import Actor, actor_label
 from audit.models import AuditEntry
 from billing.services import invoice_issue
 from lib import clock, events
-from orders.models import Order
 from orders.selectors import order_by_number
 from orders.services import (
     OrderError,
@@ -27,7 +26,6 @@ from payments.events import PaymentCredited, PaymentReceived
 from payments.models import Payment, PaymentIssue, SavedCard
 from payments.providers import get_provider, payment_means
 from payments.providers.base import CardDetails, ProviderUnavailable
-from payments.providers.transfer import CODE as TRANSFER
 
 logger = logging.getLogger(__name__)
 Action = AuditEntry.Action
@@ -124,18 +122,6 @@ def payment_failed(*, order_number: str, reason: str, actor: Actor) -> str:
     if not order_note_payment_failure(order_id=order.pk, reason=reason, actor=actor):
         return "failure ignored: order no longer waiting"
     return "failure noted"
-
-
-def transfer_register(*, order: Order, operator: Actor) -> Payment:
-    """An operator saw the bank transfer credited: the same effect as a card payment."""
-    return payment_confirm(
-        order_number=str(order.number),
-        provider=TRANSFER,
-        provider_payment_id=f"bonifico-{order.number}",
-        amount=order.amount_due,
-        currency=order.currency,
-        actor=operator,
-    )
 
 
 @transaction.atomic

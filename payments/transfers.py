@@ -7,6 +7,7 @@ operators' queue. Each credit is keyed on the account and the bank's reference f
 registers every transfer once. An import is all or nothing.
 """
 
+import datetime
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -18,12 +19,13 @@ from django.utils.translation import gettext as _
 from audit import trail
 from audit.actors import Actor, actor_label
 from audit.models import AuditEntry
+from lib import clock
 from orders.models import Order
 from orders.selectors import order_by_number
 from orders.services import require_awaiting_payment
 from payments import camt053
 from payments.errors import PaymentError, order_refusals_as_payment_errors
-from payments.models import BankAccount, BankEntry, BankStatement, PaymentIssue
+from payments.models import BankAccount, BankEntry, BankStatement, Payment, PaymentIssue
 from payments.providers.transfer import CODE as TRANSFER
 from payments.services import issue_resolve, payment_confirm
 
@@ -44,11 +46,51 @@ def order_numbers_in(text: str) -> list[str]:
     return sorted({f"{year}-{number}" for year, number in ORDER_NUMBER.findall(text)})
 
 
+MANUAL_REFERENCE = "manuale:"  # the key of a transfer registered by hand without the bank's reference
+
+
+def our_iban() -> str:
+    return settings.BANK_IBAN.replace(" ", "").upper()
+
+
+@transaction.atomic
+def transfer_register(
+    *, order: Order, operator: Actor, booked_on: datetime.date | None = None, reference: str = ""
+) -> Payment:
+    """An operator saw the transfer credited on the account: the same effect as a card payment.
+
+    It is kept as an entry of the account, so that the bank's statement imported later recognises
+    the same money instead of counting it again: by the bank's reference when the operator gave
+    it, else by its booking date, amount and order. Registering an order again changes nothing.
+    """
+    booked_on = booked_on or clock.today()
+    if BankEntry.objects.filter(order=order, registered_by_hand=True).exists():
+        return Payment.objects.filter(order=order, provider=TRANSFER).earliest("pk")
+    key = reference.strip()[:100] or f"{MANUAL_REFERENCE}{order.number}:{booked_on.isoformat()}"
+    if BankEntry.objects.filter(iban=our_iban(), entry_ref=key).exists():
+        raise PaymentError(_("Il riferimento %(ref)s è già registrato per un altro accredito.") % {"ref": key})
+    entry = BankEntry.objects.create(
+        statement=None,
+        registered_by_hand=True,
+        iban=our_iban(),
+        entry_ref=key,
+        booked_on=booked_on,
+        amount=order.amount_due,
+        currency=order.currency,
+        remittance=_("Registrato a mano da %(operator)s") % {"operator": actor_label(operator)},
+        order=order,
+        outcome=Outcome.QUEUED,
+    )
+    _pay(entry, order, operator)
+    entry.save(update_fields=["outcome"])
+    return Payment.objects.get(provider=TRANSFER, provider_payment_id=key)
+
+
 def statement_read(data: bytes) -> camt053.Statement:
     """The statement, when it is one of ours to import: every statement in the file must name the
     account customers pay into, or the whole file is refused."""
     statement = camt053.parse(data)
-    ours = settings.BANK_IBAN.replace(" ", "").upper()
+    ours = our_iban()
     for statement_id, iban in zip(statement.statement_ids, statement.accounts, strict=True):
         if iban != ours:
             raise camt053.StatementError(
@@ -68,8 +110,10 @@ def statement_import(*, data: bytes, operator: Actor) -> ImportSummary:
     BankAccount.objects.select_for_update().get(iban=iban)
     summary = ImportSummary(skipped=statement.skipped)
     credits = _not_registered(iban, statement.credits)
+    recognised = _registered_by_hand(iban, statement.credits, credits)
+    credits = [credit for credit in credits if credit.reference not in recognised]
     summary.already_imported = len(statement.credits) - len(credits)
-    if not credits:
+    if not credits and not recognised:
         return summary
     record = BankStatement.objects.create(
         message_id=statement.message_id[:100],
@@ -78,6 +122,9 @@ def statement_import(*, data: bytes, operator: Actor) -> ImportSummary:
         file_sha256=hashlib.sha256(data).hexdigest(),
         imported_by=actor_label(operator),
     )
+    for reference, entry in recognised.items():  # the statement confirms what an operator registered
+        entry.statement, entry.entry_ref = record, reference
+        entry.save(update_fields=["statement", "entry_ref"])
     summary.statement_id = record.pk
     entries = BankEntry.objects.bulk_create([_entry(record, credit) for credit in credits], batch_size=500)
     orders = _orders_named_in(credits)
@@ -110,6 +157,31 @@ def _not_registered(iban: str, credits: list[camt053.Credit]) -> list[camt053.Cr
         if credit.reference not in known:
             fresh.setdefault(credit.reference, credit)  # the same transaction twice in one file counts once
     return list(fresh.values())
+
+
+def _registered_by_hand(
+    iban: str, every_credit: list[camt053.Credit], new_credits: list[camt053.Credit]
+) -> dict[str, BankEntry]:
+    """The entries registered by hand, still waiting for the statement, that these credits are:
+    the same bank reference, or the same day, amount and order. Keyed on the credit's reference."""
+    waiting = list(BankEntry.objects.filter(iban=iban, registered_by_hand=True, statement=None).select_related("order"))
+    if not waiting:
+        return {}
+    by_reference = {entry.entry_ref: entry for entry in waiting}
+    by_operation = {(entry.booked_on, entry.amount, str(entry.order.number)): entry for entry in waiting if entry.order}
+    new_references = {credit.reference for credit in new_credits}
+    recognised: dict[str, BankEntry] = {}
+    for credit in every_credit:
+        entry = by_reference.get(credit.reference)
+        if entry is None and credit.reference in new_references:
+            numbers = order_numbers_in(credit.remittance)
+            entry = next(
+                (by_operation[key] for n in numbers if (key := (credit.booked_on, credit.amount, n)) in by_operation),
+                None,
+            )
+        if entry is not None and entry not in recognised.values():
+            recognised[credit.reference] = entry
+    return recognised
 
 
 def _orders_named_in(credits: list[camt053.Credit]) -> dict[str, Order]:

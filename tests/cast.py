@@ -13,7 +13,7 @@ from accounts.services import customer_sign_up
 from audit.actors import SYSTEM
 from catalog.models import GB, Plan, SpaceStep
 from orders.services import order_place_first_purchase
-from payments.services import transfer_register
+from payments.transfers import transfer_register
 from subscriptions.models import Service
 
 PASSWORD = "una-frase-lunga-e-sicura"

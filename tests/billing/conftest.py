@@ -15,7 +15,7 @@ from audit.actors import SYSTEM
 from billing import fatturapa
 from billing.models import Invoice
 from orders.services import order_place_first_purchase
-from payments.services import transfer_register
+from payments.transfers import transfer_register
 from tests import cast
 
 XSD = fatturapa.SCHEMAS / "Schema_del_file_xml_FatturaPA_v1.2.2.xsd"

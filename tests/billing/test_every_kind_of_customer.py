@@ -47,7 +47,7 @@ def test_the_file_name_and_the_transmitter_are_one_identifier(rossi, plan, today
 def test_a_space_increase_covers_from_its_payment_to_the_expiry(rossi, plan, readers):
     from catalog.models import GB
     from orders.services import order_place_space_increase
-    from payments.services import transfer_register
+    from payments.transfers import transfer_register
 
     service = cast.active_service(rossi, plan, activated_on=datetime.date(2026, 1, 15))
     step = cast.space_step(size_gb=10, yearly_price_net="70.00")

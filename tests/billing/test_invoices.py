@@ -13,7 +13,7 @@ from billing import fatturapa, pdf
 from billing.models import Invoice, InvoiceLine
 from billing.services import BillingError, credit_note_issue, vat_summaries
 from orders.services import order_place_first_purchase
-from payments.services import transfer_register
+from payments.transfers import transfer_register
 from tests import cast
 
 pytestmark = pytest.mark.django_db

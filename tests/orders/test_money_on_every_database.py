@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from audit.actors import SYSTEM
 from orders.models import Order
 from orders.services import order_place_first_purchase
-from payments.services import transfer_register
+from payments.transfers import transfer_register
 from tests import cast
 
 pytestmark = pytest.mark.django_db

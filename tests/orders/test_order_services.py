@@ -15,7 +15,8 @@ from orders.services import (
     order_place_renewal,
     order_place_space_increase,
 )
-from payments.services import PaymentMismatch, payment_confirm, transfer_register
+from payments.services import PaymentMismatch, payment_confirm
+from payments.transfers import transfer_register
 from subscriptions.models import Service
 from subscriptions.services import service_set_auto_renew
 from tests import cast

@@ -13,7 +13,7 @@ from orders.services import order_choose_transfer, order_place_first_purchase
 from payments import transfers
 from payments.camt053 import StatementError, parse
 from payments.models import BankEntry, BankStatement, Payment, PaymentIssue, StatementImport
-from payments.transfers import statement_import
+from payments.transfers import statement_import, transfer_register
 from tests import cast
 from tests.payments import camt
 
@@ -198,3 +198,30 @@ def test_a_transfer_booked_on_30_december_and_imported_on_3_january_is_invoiced_
 
     invoice = Payment.objects.get(order=order).invoice
     assert (invoice.number, invoice.issued_on) == ("2026/000001", datetime.date(2026, 12, 30))
+
+
+def test_a_transfer_registered_by_hand_with_the_banks_reference_is_not_counted_again(orders):
+    transfer_register(order=orders[0], operator=cast.operator(), reference="TRN-77")
+    summary = statement_import(
+        data=camt.statement(camt.entry("TRN-77", "353.80", f"Ordine {orders[0].number}")), operator=cast.operator()
+    )
+
+    assert summary.already_imported == 1 and summary.paid == [] and summary.queued == []
+    assert Payment.objects.filter(order=orders[0]).count() == 1 and not PaymentIssue.objects.exists()
+    assert BankEntry.objects.get().statement is not None  # the statement confirmed it
+
+
+def test_a_transfer_registered_by_hand_without_a_reference_is_recognised_by_day_amount_and_order(orders):
+    transfer_register(order=orders[0], operator=cast.operator(), booked_on=datetime.date(2026, 3, 9))
+    data = camt.statement(
+        camt.entry("BANK-9", "353.80", f"Ordine {orders[0].number}", booked_on="2026-03-09"),
+        camt.entry("BANK-10", "353.80", f"Ordine {orders[1].number}", booked_on="2026-03-09"),
+    )
+    summary = statement_import(data=data, operator=cast.operator())
+
+    assert summary.already_imported == 1 and summary.paid == ["BANK-10"]
+    assert Payment.objects.filter(order=orders[0]).count() == 1 and not PaymentIssue.objects.exists()
+    entry = BankEntry.objects.get(order=orders[0])
+    assert entry.entry_ref == "BANK-9" and entry.registered_by_hand and entry.statement is not None
+    again = statement_import(data=data, operator=cast.operator())
+    assert again.already_imported == 2

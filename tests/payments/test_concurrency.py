@@ -233,7 +233,7 @@ def test_three_pay_pages_submitted_at_once_with_the_saved_card_charge_once(rossi
 def test_a_checkout_paid_while_the_order_is_paid_another_way_never_counts_twice(rossi, order):
     """The customer pays on the provider's page just as the operator registers the transfer."""
     from payments.checkout import payment_start
-    from payments.services import transfer_register
+    from payments.transfers import transfer_register
 
     url = payment_start(order=order, provider_code="sandbox", idempotency_key="h" * 32, actor=rossi.user)
     token = url.rstrip("/").rsplit("/", 1)[-1]

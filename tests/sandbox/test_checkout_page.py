@@ -9,7 +9,7 @@ from django.urls import reverse
 from orders.models import Order
 from orders.services import order_cancel, order_place_first_purchase
 from payments.models import Payment, PaymentIssue, RefusedWebhook
-from payments.services import transfer_register
+from payments.transfers import transfer_register
 from sandbox.models import Checkout
 from subscriptions.models import Service
 from tests import cast

@@ -22,7 +22,8 @@ from orders.services import (
     order_place_space_increase,
 )
 from payments.providers.base import CardDetails
-from payments.services import card_save, transfer_register
+from payments.services import card_save
+from payments.transfers import transfer_register
 from sandbox.models import VaultCard, new_checkout_token
 from subscriptions.models import Service
 from subscriptions.services import service_expire, service_set_auto_renew, service_set_used_bytes
