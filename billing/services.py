@@ -186,26 +186,30 @@ def _service_period(order: Order, paid_on: datetime.date) -> tuple[datetime.date
 
 
 def _order_lines(order: Order, treatment: VatTreatment, *, paid_on: datetime.date) -> list[InvoiceLine]:
-    """The lines of an order's invoice, all built here: one for the order's amount today."""
-    with translation.override("it"):
-        description = _("Conservazione digitale a norma – %(kind)s: %(summary)s") % {
-            "kind": order.get_kind_display(),
-            "summary": order.summary,
-        }
+    """The lines of an order's invoice, all built here: one for each line of the order (the plan,
+    each space add-on)."""
     period_start, period_end = _service_period(order, paid_on)
-    # Latin-1 as FatturaPA wants it, so that the PDF prints the very words of the XML.
-    return [
-        InvoiceLine(
-            description=fatturapa.latin1(description),
-            quantity=Decimal("1.00"),
-            unit_price=order.net,
-            net=order.net,
-            vat_rate=order.vat_rate,
-            natura=treatment.natura,
-            period_start=period_start,
-            period_end=period_end,
+    lines = []
+    for line in order.lines.select_related("order__plan"):
+        with translation.override("it"):
+            description = _("Conservazione digitale a norma – %(kind)s: %(summary)s") % {
+                "kind": order.get_kind_display(),
+                "summary": line if order.kind != Order.Kind.SPACE_INCREASE else order.summary,
+            }
+        # Latin-1 as FatturaPA wants it, so that the PDF prints the very words of the XML.
+        lines.append(
+            InvoiceLine(
+                description=fatturapa.latin1(description),
+                quantity=Decimal("1.00"),
+                unit_price=line.net,
+                net=line.net,
+                vat_rate=order.vat_rate,
+                natura=treatment.natura,
+                period_start=period_start,
+                period_end=period_end,
+            )
         )
-    ]
+    return lines
 
 
 def _stamp_duty(lines: list[InvoiceLine]) -> Decimal:

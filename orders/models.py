@@ -137,3 +137,32 @@ class Order(models.Model):
         if self.is_awaiting_payment:
             return gettext("Non ancora pagato.")
         return ""
+
+
+class OrderLine(models.Model):
+    """What an order buys, line by line: the plan, or a space add-on (bought, or renewed with the
+    service at its yearly price). The order's net is the sum of its lines."""
+
+    class Kind(models.TextChoices):
+        PLAN = "PIANO", _("piano")
+        SPACE = "SPAZIO", _("spazio aggiuntivo")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("ordine"))
+    position = models.PositiveSmallIntegerField(_("riga"))
+    kind = models.CharField(_("tipo"), max_length=10, choices=Kind)
+    # The add-on a renewal renews (a space increase creates its add-on only when paid).
+    add_on = models.ForeignKey("subscriptions.AddOn", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    size_bytes = models.BigIntegerField(_("spazio (byte)"), default=0)
+    yearly_price_net = models.DecimalField(_("prezzo annuo IVA esclusa"), max_digits=10, decimal_places=2)
+    net = models.DecimalField(_("imponibile"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("riga d'ordine")
+        verbose_name_plural = _("righe d'ordine")
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["order", "position"], name="order_line_once")]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.SPACE:
+            return gettext("+%(size)s GB di spazio") % {"size": self.size_bytes // GB}
+        return self.order.plan.name

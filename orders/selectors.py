@@ -8,7 +8,7 @@ from accounts.tax import amounts_for
 from catalog.models import SpaceStep
 from lib.money import Amounts, prorate
 from orders.models import Order
-from subscriptions.models import Service
+from subscriptions.models import AddOn, Service
 
 
 def order_for_customer(customer: Customer, number: str) -> Order:
@@ -33,6 +33,11 @@ def space_increase_quote(service: Service, step: SpaceStep, today: datetime.date
     order charges it."""
     net = prorate(step.yearly_price_net, service.days_to_expiry(today) or 0, service.term_days)
     return amounts_for(service.customer, max(net, settings.SPACE_INCREASE_MINIMUM_NET))
+
+
+def active_add_ons(service: Service) -> list[AddOn]:
+    """The space add-ons a renewal renews: every one still running."""
+    return list(service.add_ons.filter(ended_on=None))
 
 
 def bank_details() -> dict[str, str]:

@@ -4,6 +4,8 @@ ATTESA_PAGAMENTO -> ATTIVO (paid and applied to the service) or -> ANNULLATO.
 """
 
 import datetime
+from collections.abc import Collection
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -15,12 +17,11 @@ from accounts.tax import amounts_for, vat_treatment
 from audit import trail
 from audit.actors import Actor
 from audit.models import AuditEntry
-from catalog.models import Plan, SpaceStep
+from catalog.models import GB, Plan, SpaceStep
 from lib import clock, events
-from lib.money import Amounts
 from orders.events import OrderCancelled, OrderPaymentFailed, OrderPlaced
-from orders.models import Order
-from orders.selectors import order_waiting, space_increase_quote
+from orders.models import Order, OrderLine
+from orders.selectors import active_add_ons, order_waiting, space_increase_quote
 from subscriptions import services as subscriptions
 from subscriptions.models import Service
 
@@ -50,10 +51,12 @@ def _lock_service(service_id: int) -> Service:
     return Service.objects.select_for_update(of=("self",)).select_related("plan", "customer").get(pk=service_id)
 
 
-def _create(*, service: Service, kind: str, plan: Plan, amounts: Amounts, actor: Actor, extra_bytes: int = 0) -> Order:
-    """An order priced as VAT applies to its customer now (accounts/tax.py): `amounts` were
-    computed with the same treatment, by amounts_for."""
+def _create(*, service: Service, kind: str, plan: Plan, lines: list[OrderLine], actor: Actor) -> Order:
+    """An order of these lines, its net their sum, priced as VAT applies to its customer now
+    (accounts/tax.py)."""
     treatment = vat_treatment(service.customer)
+    amounts = amounts_for(service.customer, sum((line.net for line in lines), Decimal("0.00")))
+    extra_bytes = sum(line.size_bytes for line in lines) if kind == Kind.SPACE_INCREASE else 0
     order = Order.objects.create(
         customer_id=service.customer_id,
         service=service,
@@ -70,6 +73,9 @@ def _create(*, service: Service, kind: str, plan: Plan, amounts: Amounts, actor:
     year = timezone.localtime(order.created_at).year
     order.number = f"{year}-{order.pk:06d}"
     order.save(update_fields=["number"])
+    for position, line in enumerate(lines, start=1):
+        line.order, line.position = order, position
+    OrderLine.objects.bulk_create(lines)
     trail.record(order, Action.ORDER_PLACED, actor=actor, to_state=order.status, kind=kind, total=order.total)
     events.publish(OrderPlaced(order=order))
     return order
@@ -102,21 +108,57 @@ def order_place_first_purchase(*, customer: Customer, plan: Plan, actor: Actor) 
     if not plan.is_active:
         raise OrderError(_("Questo piano non è più in vendita."))
     service = subscriptions.service_open(customer=customer, plan=plan, actor=actor)
-    amounts = amounts_for(customer, plan.price_net)
-    return _create(service=service, kind=Kind.FIRST_PURCHASE, plan=plan, amounts=amounts, actor=actor)
+    return _create(service=service, kind=Kind.FIRST_PURCHASE, plan=plan, lines=[_plan_line(plan)], actor=actor)
+
+
+def _plan_line(plan: Plan) -> OrderLine:
+    return OrderLine(kind=OrderLine.Kind.PLAN, yearly_price_net=plan.price_net, net=plan.price_net)
 
 
 @transaction.atomic
-def order_place_renewal(*, service_id: int, actor: Actor, automatic: bool = False) -> tuple[Order, bool]:
-    """The renewal order for the next term, or the one already waiting (created = False)."""
+def order_place_renewal(
+    *, service_id: int, actor: Actor, automatic: bool = False, dropped_add_ons: Collection[int] = ()
+) -> tuple[Order, bool]:
+    """The renewal order for the next term, or the one already waiting (created = False): the plan,
+    and each add-on at its yearly price but those the customer drops (the documents must still fit)."""
     service = _lock_service(service_id)
     require_renewable(service, automatic=automatic)
     waiting = order_waiting(service, Kind.RENEWAL)
     if waiting:
         return waiting, False
-    amounts = amounts_for(service.customer, service.plan.price_net)
-    order = _create(service=service, kind=Kind.RENEWAL, plan=service.plan, amounts=amounts, actor=actor)
+    _require_no_waiting(service, Kind.SPACE_INCREASE)
+    kept = [add_on for add_on in active_add_ons(service) if add_on.pk not in dropped_add_ons]
+    quota = service.plan.quota_bytes + sum(add_on.size_bytes for add_on in kept)
+    if service.used_bytes > quota:
+        raise OrderError(
+            _("I documenti occupano %(used)s GB: senza lo spazio aggiuntivo non ci stanno (%(quota)s GB).")
+            % {"used": _gb(service.used_bytes), "quota": _gb(quota)}
+        )
+    lines = [_plan_line(service.plan)] + [
+        OrderLine(
+            kind=OrderLine.Kind.SPACE,
+            add_on=add_on,
+            size_bytes=add_on.size_bytes,
+            yearly_price_net=add_on.yearly_price_net,
+            net=add_on.yearly_price_net,
+        )
+        for add_on in kept
+    ]
+    order = _create(service=service, kind=Kind.RENEWAL, plan=service.plan, lines=lines, actor=actor)
     return order, True
+
+
+def _require_no_waiting(service: Service, kind: str) -> None:
+    """A renewal and a space increase are not placed while the other waits: the renewal prices
+    every add-on the service has, so none may appear between its order and its payment."""
+    if waiting := order_waiting(service, kind):
+        raise OrderError(
+            _("C'è l'ordine %(number)s in attesa di pagamento: pagalo o annullalo prima.") % {"number": waiting.number}
+        )
+
+
+def _gb(size: int) -> str:
+    return f"{size / GB:.1f}".replace(".0", "")
 
 
 @transaction.atomic
@@ -128,17 +170,14 @@ def order_place_space_increase(*, service_id: int, step: SpaceStep, actor: Actor
     require_space_increasable(service)
     if not step.is_active:
         raise OrderError(_("Questo pacchetto di spazio non è più in vendita."))
+    _require_no_waiting(service, Kind.RENEWAL)
     quote = space_increase_quote(service, step, clock.today())
     if quote.total <= 0:  # a free order would still make an invoice
         raise OrderError(_("Mancano troppo pochi giorni alla scadenza: aggiungi lo spazio con il rinnovo."))
-    order = _create(
-        service=service,
-        kind=Kind.SPACE_INCREASE,
-        plan=service.plan,
-        amounts=quote,
-        actor=actor,
-        extra_bytes=step.extra_bytes,
+    line = OrderLine(
+        kind=OrderLine.Kind.SPACE, size_bytes=step.extra_bytes, yearly_price_net=step.yearly_price_net, net=quote.net
     )
+    order = _create(service=service, kind=Kind.SPACE_INCREASE, plan=service.plan, lines=[line], actor=actor)
     return order, True
 
 
@@ -222,9 +261,18 @@ def order_mark_paid(*, order: Order, paid_at: datetime.datetime, actor: Actor) -
         if order.kind == Kind.FIRST_PURCHASE:
             subscriptions.service_activate(service_id=service_id, on=paid_on, actor=actor)
         elif order.kind == Kind.RENEWAL:
-            subscriptions.service_renew(service_id=service_id, paid_on=paid_on, actor=actor)
+            renewed = {line.add_on_id for line in order.lines.all()}
+            dropped = [add_on.pk for add_on in active_add_ons(order.service) if add_on.pk not in renewed]
+            subscriptions.service_renew(service_id=service_id, paid_on=paid_on, actor=actor, dropped_add_ons=dropped)
         else:
-            subscriptions.service_raise_quota(service_id=service_id, extra_bytes=order.extra_bytes, actor=actor)
+            line = order.lines.get()
+            subscriptions.service_add_space(
+                service_id=service_id,
+                size_bytes=line.size_bytes,
+                yearly_price_net=line.yearly_price_net,
+                on=paid_on,
+                actor=actor,
+            )
     except subscriptions.ServiceError as error:
         # The service can no longer take this order (an operator ceased it): nothing is paid.
         raise OrderError(str(error)) from error

@@ -1,6 +1,8 @@
 """The customer's orders: buying a plan (first purchase), renewing (S3), adding space (S7), the
 order list and page (O1–O5), declaring a transfer and cancelling (P2). Paying (P1) is payments'."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,7 +15,7 @@ from accounts.tax import amounts_for
 from catalog.models import Plan, SpaceStep
 from lib import clock
 from orders.models import Order
-from orders.selectors import bank_details, order_for_customer, order_waiting, space_increase_quote
+from orders.selectors import active_add_ons, bank_details, order_for_customer, order_waiting, space_increase_quote
 from orders.services import (
     OrderError,
     order_cancel,
@@ -47,11 +49,14 @@ def renew(request, public_id):
     service = service_for_customer(request.customer, public_id)
     if waiting := order_waiting(service, Order.Kind.RENEWAL):
         return _show_waiting(request, waiting)
+    add_ons = active_add_ons(service)
     if request.method == "POST":
+        kept = set(request.POST.getlist("keep"))
+        dropped = [add_on.pk for add_on in add_ons if str(add_on.pk) not in kept]
         return _place_order(
             request,
             service,
-            lambda: order_place_renewal(service_id=service.pk, actor=request.user),
+            lambda: order_place_renewal(service_id=service.pk, actor=request.user, dropped_add_ons=dropped),
             _("Ordine di rinnovo creato: completa il pagamento."),
         )
     try:
@@ -61,11 +66,13 @@ def renew(request, public_id):
         return redirect(service)
     today = clock.today()
     _starts_on, new_expiry = service.next_term(today)
+    net = service.plan.price_net + sum((add_on.yearly_price_net for add_on in add_ons), Decimal("0.00"))
     context = {
         "service": service,
         "new_expiry": new_expiry,
         "today": today,
-        "amounts": amounts_for(request.customer, service.plan.price_net),
+        "add_ons": add_ons,
+        "amounts": amounts_for(request.customer, net),
     }
     return render(request, "orders/renew.html", context)
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import GB
 from lib import clock
 from lib.dates import add_months
 
@@ -124,6 +125,30 @@ class Service(models.Model):
         if self.expires_on is None or self.term_started_on is None:
             return 0
         return (self.expires_on - self.term_started_on).days
+
+
+class AddOn(models.Model):
+    """Extra space bought for a service: paid pro-rated for the rest of the term it was bought in,
+    then renewed with the service at its yearly price, until the customer drops it at a renewal."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="add_ons", verbose_name=_("servizio"))
+    size_bytes = models.BigIntegerField(_("spazio (byte)"))
+    yearly_price_net = models.DecimalField(_("prezzo annuo IVA esclusa (EUR)"), max_digits=10, decimal_places=2)
+    added_on = models.DateField(_("aggiunto il"))
+    ended_on = models.DateField(_("tolto il"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spazio aggiuntivo")
+        verbose_name_plural = _("spazi aggiuntivi")
+        ordering = ["added_on", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(size_bytes__gt=0), name="add_on_size_positive")]
+
+    def __str__(self) -> str:
+        return gettext("+%(size)s GB di spazio") % {"size": self.size_bytes // GB}
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
 
 
 RENEWABLE = {Service.Status.ACTIVE, Service.Status.EXPIRED, Service.Status.SUSPENDED}

@@ -8,6 +8,7 @@ SCADUTO or SOSPESO back to ATTIVO; cancelling the first purchase removes IN_ATTI
 import datetime
 import secrets
 from collections.abc import Collection
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from audit.actors import Actor
 from audit.models import AuditEntry
 from catalog.models import Plan
 from lib.dates import add_months
-from subscriptions.models import RENEWABLE, Service, ServiceQuerySet
+from subscriptions.models import RENEWABLE, AddOn, Service, ServiceQuerySet
 
 Status = Service.Status
 Action = AuditEntry.Action
@@ -82,14 +83,18 @@ def service_activate(*, service_id: int, on: datetime.date, actor: Actor) -> Ser
 
 
 @transaction.atomic
-def service_renew(*, service_id: int, paid_on: datetime.date, actor: Actor) -> Service:
-    """One more term from the current expiry, or from the payment date if already expired."""
+def service_renew(
+    *, service_id: int, paid_on: datetime.date, actor: Actor, dropped_add_ons: Collection[int] = ()
+) -> Service:
+    """One more term from the current expiry, or from the payment date if already expired, with
+    the add-ons the renewal paid for; those the customer dropped end, if the documents still fit."""
     service = _lock(service_id)
     _require(service, RENEWABLE, _("rinnovo"))
-    previous_status, previous_expiry = service.status, service.expires_on
+    previous_status, previous_expiry, previous_quota = service.status, service.expires_on, service.quota_bytes
     service.status = Status.ACTIVE
     service.term_started_on, service.expires_on = service.next_term(paid_on)
-    service.save(update_fields=["status", "term_started_on", "expires_on"])
+    dropped = _drop_add_ons(service, dropped_add_ons, on=service.term_started_on)
+    service.save(update_fields=["status", "term_started_on", "expires_on", "quota_bytes"])
     trail.record(
         service,
         Action.SERVICE_RENEWED,
@@ -98,16 +103,40 @@ def service_renew(*, service_id: int, paid_on: datetime.date, actor: Actor) -> S
         to_state=service.status,
         previous_expiry=previous_expiry,
         expires_on=service.expires_on,
+        previous_quota_bytes=previous_quota,
+        quota_bytes=service.quota_bytes,
+        dropped_add_ons=", ".join(str(add_on) for add_on in dropped),
     )
     return service
 
 
+def _drop_add_ons(service: Service, add_on_ids: Collection[int], *, on: datetime.date | None) -> list[AddOn]:
+    """Ends the add-ons the customer chose not to renew and sets the quota to the plan's and the
+    rest; an add-on the documents now need is kept (never an archive over its quota by a renewal)."""
+    active = list(service.add_ons.filter(ended_on=None))
+    dropped = [add_on for add_on in active if add_on.pk in add_on_ids]
+    kept_bytes = sum(add_on.size_bytes for add_on in active if add_on not in dropped)
+    while dropped and service.plan.quota_bytes + kept_bytes < service.used_bytes:
+        kept_bytes += dropped.pop().size_bytes
+    for add_on in dropped:
+        add_on.ended_on = on
+        add_on.save(update_fields=["ended_on"])
+    service.quota_bytes = service.plan.quota_bytes + kept_bytes
+    return dropped
+
+
 @transaction.atomic
-def service_raise_quota(*, service_id: int, extra_bytes: int, actor: Actor) -> Service:
+def service_add_space(
+    *, service_id: int, size_bytes: int, yearly_price_net: Decimal, on: datetime.date, actor: Actor
+) -> AddOn:
+    """Extra space, from now on and renewed with the service at its yearly price."""
     service = _lock(service_id)
     _require(service, RENEWABLE, _("aumento spazio"))
+    add_on = AddOn.objects.create(
+        service=service, size_bytes=size_bytes, yearly_price_net=yearly_price_net, added_on=on
+    )
     previous_quota = service.quota_bytes
-    service.quota_bytes = previous_quota + extra_bytes
+    service.quota_bytes = previous_quota + size_bytes
     service.save(update_fields=["quota_bytes"])
     trail.record(
         service,
@@ -115,8 +144,9 @@ def service_raise_quota(*, service_id: int, extra_bytes: int, actor: Actor) -> S
         actor=actor,
         previous_quota_bytes=previous_quota,
         quota_bytes=service.quota_bytes,
+        yearly_price=yearly_price_net,
     )
-    return service
+    return add_on
 
 
 @transaction.atomic

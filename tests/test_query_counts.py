@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "subscriptions:list": 4,
     "subscriptions:detail": 7,
-    "orders:renew": 5,
+    "orders:renew": 6,  # + the service's space add-ons, renewed with it
     "orders:increase_space": 6,
     "orders:list": 7,
-    "orders:detail": 6,
+    "orders:detail": 7,  # + the order's lines
     "payments:pay": 5,
     "payments:result": 5,
     "billing:list": 5,

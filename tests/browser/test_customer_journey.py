@@ -90,17 +90,7 @@ def test_a_new_customer_buys_pays_renews_increases_space_and_cancels(page, live_
     expect(page.get_by_text("C'è già un ordine di rinnovo in attesa di pagamento")).to_be_visible()
     expect(page.get_by_role("heading", name=f"Ordine {renewal.number}")).to_be_visible()
 
-    # 6. Increase space: the pro-rated price is shown, then paid, and the quota rises
-    page.goto(f"{base}{service.get_absolute_url()}")
-    page.get_by_role("link", name="Aumenta spazio").click()
-    expect(page.get_by_text("+10 GB")).to_be_visible()
-    page.get_by_role("button", name="Conferma e vai al pagamento").click()
-    pay_by_card(page)
-    expect(page.get_by_text("Lo spazio disponibile è già aumentato.")).to_be_visible()
-    service.refresh_from_db()
-    assert service.quota_bytes == 30 * GB
-
-    # 7. Cancel the renewal, confirming in the dialog
+    # 6. Cancel the renewal, confirming in the dialog (space is added while no renewal waits)
     page.goto(f"{base}{service.get_absolute_url()}")
     row = page.locator(f"#order-{renewal.number}")
     expect(row).to_contain_text("ATTESA PAGAMENTO")
@@ -117,6 +107,17 @@ def test_a_new_customer_buys_pays_renews_increases_space_and_cancels(page, live_
     expect(row.get_by_role("link", name="Paga")).to_have_count(0)
     expect(row.get_by_role("link", name="Annulla")).to_have_count(0)
 
+    # 7. Increase space: the pro-rated price is shown, then paid, and the quota rises
+    page.goto(f"{base}{service.get_absolute_url()}")
+    page.get_by_role("link", name="Aumenta spazio").click()
+    expect(page.get_by_text("+10 GB")).to_be_visible()
+    page.get_by_role("button", name="Conferma e vai al pagamento").click()
+    pay_by_card(page)
+    expect(page.get_by_text("Lo spazio disponibile è già aumentato.")).to_be_visible()
+    service.refresh_from_db()
+    assert service.quota_bytes == 30 * GB
+
+    page.goto(f"{base}{service.get_absolute_url()}")
     page.locator("summary", has_text="Ti serve AIUTO per questo servizio?").click()
     screenshot(page, "service-page-it")
     page.get_by_role("button", name="EN").click()
