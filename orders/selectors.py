@@ -35,9 +35,9 @@ def space_increase_quote(service: Service, step: SpaceStep, today: datetime.date
     return amounts_for(service.customer, max(net, settings.SPACE_INCREASE_MINIMUM_NET))
 
 
-def active_add_ons(service: Service) -> list[AddOn]:
+def active_add_ons(service_id: int) -> list[AddOn]:
     """The space add-ons a renewal renews: every one still running."""
-    return list(service.add_ons.filter(ended_on=None))
+    return list(AddOn.objects.filter(service_id=service_id, ended_on=None))
 
 
 def bank_details() -> dict[str, str]:

@@ -127,7 +127,7 @@ def order_place_renewal(
     if waiting:
         return waiting, False
     _require_no_waiting(service, Kind.SPACE_INCREASE)
-    kept = [add_on for add_on in active_add_ons(service) if add_on.pk not in dropped_add_ons]
+    kept = [add_on for add_on in active_add_ons(service.pk) if add_on.pk not in dropped_add_ons]
     quota = service.plan.quota_bytes + sum(add_on.size_bytes for add_on in kept)
     if service.used_bytes > quota:
         raise OrderError(
@@ -262,7 +262,7 @@ def order_mark_paid(*, order: Order, paid_at: datetime.datetime, actor: Actor) -
             subscriptions.service_activate(service_id=service_id, on=paid_on, actor=actor)
         elif order.kind == Kind.RENEWAL:
             renewed = {line.add_on_id for line in order.lines.all()}
-            dropped = [add_on.pk for add_on in active_add_ons(order.service) if add_on.pk not in renewed]
+            dropped = [add_on.pk for add_on in active_add_ons(service_id) if add_on.pk not in renewed]
             subscriptions.service_renew(service_id=service_id, paid_on=paid_on, actor=actor, dropped_add_ons=dropped)
         else:
             line = order.lines.get()

@@ -49,7 +49,7 @@ def renew(request, public_id):
     service = service_for_customer(request.customer, public_id)
     if waiting := order_waiting(service, Order.Kind.RENEWAL):
         return _show_waiting(request, waiting)
-    add_ons = active_add_ons(service)
+    add_ons = active_add_ons(service.pk)
     if request.method == "POST":
         kept = set(request.POST.getlist("keep"))
         dropped = [add_on.pk for add_on in add_ons if str(add_on.pk) not in kept]
