@@ -50,9 +50,6 @@ class Invoice(models.Model):
     order = models.ForeignKey(
         "orders.Order", on_delete=models.PROTECT, related_name="invoices", verbose_name=_("ordine")
     )
-    payment = models.OneToOneField(
-        "payments.Payment", null=True, on_delete=models.PROTECT, related_name="invoice", verbose_name=_("pagamento")
-    )
     corrects = models.OneToOneField(
         "self", null=True, on_delete=models.PROTECT, related_name="credit_note", verbose_name=_("fattura stornata")
     )

@@ -220,7 +220,6 @@ def _stamp_duty(lines: list[InvoiceLine]) -> Decimal:
 def invoice_issue(
     *,
     order: Order,
-    payment_id: int,
     payment_means: str,
     actor: Actor,
     operated_on: datetime.date | None = None,
@@ -237,7 +236,6 @@ def invoice_issue(
         lines=lines,
         party=_customer_snapshot(order.customer),
         operated_on=operated_on,
-        payment_id=payment_id,
         payment_means=payment_means,
         vat_note=treatment.note,
         split_payment=treatment.split_payment,

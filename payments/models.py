@@ -23,6 +23,10 @@ class Payment(models.Model):
     applied = models.BooleanField(_("ha pagato l'ordine"), default=True)
     confirmed_at = models.DateTimeField(_("confermato il"), default=clock.now)
     confirmed_by = models.CharField(_("confermato da"), max_length=254)
+    # The invoice it was issued when it paid its order (billing sits below payments: the link is here).
+    invoice = models.OneToOneField(
+        "billing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("fattura")
+    )
 
     class Meta:
         verbose_name = _("pagamento")

@@ -87,12 +87,10 @@ def payment_confirm(
 def _invoice_and_tell(payment: Payment, actor: Actor, operated_on: datetime.date | None = None) -> None:
     """A payment has just paid its order: its invoice, and the layers above are told."""
     invoice = invoice_issue(
-        order=payment.order,
-        payment_id=payment.pk,
-        payment_means=payment_means(payment.provider),
-        actor=actor,
-        operated_on=operated_on,
+        order=payment.order, payment_means=payment_means(payment.provider), actor=actor, operated_on=operated_on
     )
+    payment.invoice = invoice
+    payment.save(update_fields=["invoice"])
     events.publish(PaymentReceived(payment=payment, invoice=invoice))
 
 

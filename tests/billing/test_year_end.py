@@ -24,7 +24,7 @@ def invoice_paid_on(customer, plan, *, operated_on: datetime.date | None) -> Inv
     """What payments does with a registered transfer: the order paid, its invoice for the booking date."""
     order = order_place_first_purchase(customer=customer, plan=plan, actor=customer.user)
     order_mark_paid(order=order, paid_at=datetime.datetime.now(tz=ROME), actor=SYSTEM)
-    return invoice_issue(order=order, payment_id=None, payment_means="MP05", actor=SYSTEM, operated_on=operated_on)
+    return invoice_issue(order=order, payment_means="MP05", actor=SYSTEM, operated_on=operated_on)
 
 
 def test_a_transfer_booked_on_30_december_and_registered_on_3_january_is_last_years(rossi, bianchi, plan):
