@@ -82,3 +82,8 @@ def operator():
     """The provider's operator, a staff user, as the admin's actions are taken by one."""
     user = User.objects.filter(email="operatore@example.com").first()
     return user or User.objects.create_user(email="operatore@example.com", password=PASSWORD, is_staff=True)
+
+
+def sign_up(email: str, **details) -> object:
+    """A customer of any kind: the details override an Italian business's."""
+    return customer_sign_up(email=email, password=PASSWORD, company=company(**details))

@@ -80,3 +80,72 @@ def _audit_trail_survives_the_sqlite_flush():
 
     with mock.patch.object(DatabaseOperations, "sql_flush", sql_flush_past_the_trigger):
         yield
+
+
+# Customers of every kind the invoices serve (accounts.tax, billing.parties).
+
+
+@pytest.fixture
+def german_business(db):
+    from tests import cast
+
+    return cast.sign_up(
+        "gmbh@example.de",
+        company_name="Müller Archiv GmbH",
+        country="DE",
+        vat_number="136695976",
+        address="Unter den Linden 5",
+        postcode="10117",
+        city="Berlin",
+        province="",
+        sdi_code="",
+    )
+
+
+@pytest.fixture
+def swiss_business(db):
+    from tests import cast
+
+    return cast.sign_up(
+        "ag@example.ch",
+        company_name="Zürcher Dokumente AG",
+        country="CH",
+        vat_number="CHE116281710",
+        address="Bahnhofstrasse 1",
+        postcode="8001",
+        city="Zürich",
+        province="",
+        sdi_code="",
+    )
+
+
+@pytest.fixture
+def public_administration(db):
+    from tests import cast
+
+    return cast.sign_up(
+        "protocollo@comune.example.it",
+        kind="PA",
+        company_name="Comune di Arezzo",
+        vat_number="00176820512",
+        tax_code="00176820512",
+        sdi_code="UFABCD",
+        cig="Z1A2B3C4D5",
+        cup="J91H12000010001",
+    )
+
+
+@pytest.fixture
+def private_person(db):
+    from tests import cast
+
+    return cast.sign_up(
+        "mario@example.it",
+        kind="PRIVATO",
+        company_name="Mario Rossi",
+        first_name="Mario",
+        last_name="Rossi",
+        vat_number="",
+        tax_code="RSSMRA85T10A562S",
+        sdi_code="",
+    )

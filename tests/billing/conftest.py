@@ -10,13 +10,11 @@ import xmlschema
 from defusedxml import ElementTree
 from pypdf import PdfReader
 
-from accounts.services import customer_sign_up
 from audit.actors import SYSTEM
 from billing import fatturapa
 from billing.models import Invoice
 from orders.services import order_place_first_purchase
 from payments.transfers import transfer_register
-from tests import cast
 
 XSD = fatturapa.SCHEMAS / "Schema_del_file_xml_FatturaPA_v1.2.2.xsd"
 
@@ -64,65 +62,3 @@ def paid_invoice(customer, plan) -> Invoice:
 
 def pdf_text(data: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
-
-
-def sign_up(email: str, **company) -> object:
-    return customer_sign_up(email=email, password=cast.PASSWORD, company=cast.company(**company))
-
-
-@pytest.fixture
-def german_business(db):
-    return sign_up(
-        "gmbh@example.de",
-        company_name="Müller Archiv GmbH",
-        country="DE",
-        vat_number="136695976",
-        address="Unter den Linden 5",
-        postcode="10117",
-        city="Berlin",
-        province="",
-        sdi_code="",
-    )
-
-
-@pytest.fixture
-def swiss_business(db):
-    return sign_up(
-        "ag@example.ch",
-        company_name="Zürcher Dokumente AG",
-        country="CH",
-        vat_number="CHE116281710",
-        address="Bahnhofstrasse 1",
-        postcode="8001",
-        city="Zürich",
-        province="",
-        sdi_code="",
-    )
-
-
-@pytest.fixture
-def public_administration(db):
-    return sign_up(
-        "protocollo@comune.example.it",
-        kind="PA",
-        company_name="Comune di Arezzo",
-        vat_number="00176820512",
-        tax_code="00176820512",
-        sdi_code="UFABCD",
-        cig="Z1A2B3C4D5",
-        cup="J91H12000010001",
-    )
-
-
-@pytest.fixture
-def private_person(db):
-    return sign_up(
-        "mario@example.it",
-        kind="PRIVATO",
-        company_name="Mario Rossi",
-        first_name="Mario",
-        last_name="Rossi",
-        vat_number="",
-        tax_code="RSSMRA85T10A562S",
-        sdi_code="",
-    )

@@ -10,37 +10,9 @@ from orders.services import order_choose_transfer, order_place_first_purchase
 from payments.models import PaymentIssue
 from payments.transfers import statement_import
 from tests import cast
-from tests.billing.conftest import sign_up
 from tests.payments import camt
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def german_business(db):
-    return sign_up(
-        "gmbh@example.de",
-        company_name="Müller Archiv GmbH",
-        country="DE",
-        vat_number="136695976",
-        address="Unter den Linden 5",
-        postcode="10117",
-        city="Berlin",
-        province="",
-        sdi_code="",
-    )
-
-
-@pytest.fixture
-def comune(db):
-    return sign_up(
-        "protocollo@comune.example.it",
-        kind="PA",
-        company_name="Comune di Arezzo",
-        vat_number="00176820512",
-        tax_code="00176820512",
-        sdi_code="UFABCD",
-    )
 
 
 def test_a_business_abroad_sees_and_pays_no_italian_vat(client, german_business, plan, today):
@@ -52,12 +24,12 @@ def test_a_business_abroad_sees_and_pays_no_italian_vat(client, german_business,
     assert (order.vat_rate, order.vat, order.total, order.amount_due) == (0, 0, Decimal("290.00"), Decimal("290.00"))
 
 
-def test_a_public_administration_pays_the_net_and_the_vat_to_the_state(client, comune, plan, today):
-    order = order_place_first_purchase(customer=comune, plan=plan, actor=comune.user)
-    order = order_choose_transfer(order_id=order.pk, actor=comune.user)
+def test_a_public_administration_pays_the_net_and_the_vat_to_the_state(client, public_administration, plan, today):
+    order = order_place_first_purchase(customer=public_administration, plan=plan, actor=public_administration.user)
+    order = order_choose_transfer(order_id=order.pk, actor=public_administration.user)
     assert (order.total, order.split_payment, order.amount_due) == (Decimal("353.80"), True, Decimal("290.00"))
 
-    client.force_login(comune.user)
+    client.force_login(public_administration.user)
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert "€\xa0290,00" in page and "scissione dei pagamenti" in page
 
@@ -69,8 +41,8 @@ def test_a_public_administration_pays_the_net_and_the_vat_to_the_state(client, c
     assert order.invoices.get().split_payment
 
 
-def test_a_public_administration_paying_the_vat_too_waits_for_an_operator(comune, plan, today):
-    order = order_place_first_purchase(customer=comune, plan=plan, actor=comune.user)
+def test_a_public_administration_paying_the_vat_too_waits_for_an_operator(public_administration, plan, today):
+    order = order_place_first_purchase(customer=public_administration, plan=plan, actor=public_administration.user)
     statement_import(
         data=camt.statement(camt.entry("PA-2", "353.80", f"Ordine {order.number}")), operator=cast.operator()
     )

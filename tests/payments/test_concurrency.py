@@ -186,17 +186,20 @@ def test_two_cards_saved_at_once_leave_one(rossi):
     assert SavedCard.objects.filter(customer=rossi).count() == 1
 
 
-def test_paying_with_the_saved_card_ten_times_at_once_charges_once(rossi, order):
-    from payments.checkout import payment_start
-    from payments.models import SavedCard
+def save_a_card(customer):
     from payments.providers.base import CardDetails
     from payments.services import card_save
     from sandbox.models import VaultCard
 
     VaultCard.objects.create(token="tok_ok", card_number="4242424242424242", card_expiry="12/30")
     card = CardDetails(token="tok_ok", brand="Visa", last4="4242", exp_month=12, exp_year=2030)
-    card_save(customer=rossi, provider="sandbox", card=card, actor=rossi.user)
-    saved = SavedCard.objects.get()
+    return card_save(customer=customer, provider="sandbox", card=card, actor=customer.user)
+
+
+def test_paying_with_the_saved_card_ten_times_at_once_charges_once(rossi, order):
+    from payments.checkout import payment_start
+
+    saved = save_a_card(rossi)
 
     all_at_once(
         lambda i: payment_start(
@@ -210,15 +213,8 @@ def test_paying_with_the_saved_card_ten_times_at_once_charges_once(rossi, order)
 def test_three_pay_pages_submitted_at_once_with_the_saved_card_charge_once(rossi, order):
     """Three pages opened, so three form keys: one charge in flight for the order, not three."""
     from payments.checkout import payment_start
-    from payments.models import SavedCard
-    from payments.providers.base import CardDetails
-    from payments.services import card_save
-    from sandbox.models import VaultCard
 
-    VaultCard.objects.create(token="tok_ok", card_number="4242424242424242", card_expiry="12/30")
-    card = CardDetails(token="tok_ok", brand="Visa", last4="4242", exp_month=12, exp_year=2030)
-    card_save(customer=rossi, provider="sandbox", card=card, actor=rossi.user)
-    saved = SavedCard.objects.get()
+    saved = save_a_card(rossi)
 
     all_at_once(
         lambda i: payment_start(
