@@ -56,10 +56,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 messages: deps system-packages
 	$(MANAGE) compilemessages --ignore=.venv -v 0
 
-# Debian packages: gettext for the translations, Chromium for the browser tests.
+# Debian packages: gettext for the translations, libmagic for the archive's format identification
+# (python-magic loads it as ctypes does), Chromium for the browser tests.
 system-packages:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	$(PYTHON) -c 'import ctypes.util, sys; sys.exit(not ctypes.util.find_library("magic"))' || missing="$$missing libmagic1"; \
 	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory apt PACKAGES="$$missing"; fi
 
 browser:

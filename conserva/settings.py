@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "billing",
     "payments",
     "notifications",
+    "archive",
     "lifecycle",
     "support",
     "panel",
@@ -159,11 +160,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's rules, with their messages in Italian first (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -325,3 +327,24 @@ INVOICE_ISSUER = {
     "zero_vat_note": env_str("CONSERVA_INVOICE_ZERO_VAT_NOTE", ""),
 }
 # billing/checks.py refuses at start-up (manage.py check) what could not make a valid FatturaPA.
+
+# The archive: the preservation panel's documents, where their files are kept and what one deposit may hold
+ARCHIVE_STORAGE_BACKEND = env_str("CONSERVA_ARCHIVE_STORAGE_BACKEND", "archive.storage.LocalBlobStorage")
+ARCHIVE_STORAGE_ROOT = Path(os.environ.get("CONSERVA_ARCHIVE_ROOT", VAR_DIR / "archive"))
+ARCHIVE_FILE_MAX_BYTES = env_int("CONSERVA_ARCHIVE_FILE_MAX_BYTES", 4 * 1024**3)
+ARCHIVE_PACKAGE_MAX_FILES = env_int("CONSERVA_ARCHIVE_PACKAGE_MAX_FILES", 10_000)
+# A ZIP is refused before anything is extracted when it unpacks to more than this, or when one of its
+# entries would grow more than ARCHIVE_ZIP_MAX_RATIO times (a ZIP bomb).
+ARCHIVE_ZIP_MAX_BYTES = env_int("CONSERVA_ARCHIVE_ZIP_MAX_BYTES", 8 * 1024**3)
+ARCHIVE_ZIP_MAX_RATIO = env_int("CONSERVA_ARCHIVE_ZIP_MAX_RATIO", 100)
+# A signed file (.p7m) is opened in memory to reach its content: up to this size.
+ARCHIVE_SIGNED_MAX_BYTES = env_int("CONSERVA_ARCHIVE_SIGNED_MAX_BYTES", 64 * 1024**2)
+ARCHIVE_SHEET_MAX_BYTES = env_int("CONSERVA_ARCHIVE_SHEET_MAX_BYTES", 10 * 1024**2)
+ARCHIVE_DOCUMENTS_PER_PAGE = env_int("CONSERVA_ARCHIVE_DOCUMENTS_PER_PAGE", 20)
+# A half-written upload older than this is an orphan that `archive_orphans --delete` removes.
+ARCHIVE_STAGING_MAX_AGE_HOURS = env_int("CONSERVA_ARCHIVE_STAGING_MAX_AGE_HOURS", 24)
+# The income-tax return's deadline in the year after the fiscal year (month, day): 31 October (art. 2
+# DPR 322/1998 as D.Lgs. 108/2024 left it); tax documents are preserved within three months of it
+# (archive/deadlines.py says where that comes from).
+ARCHIVE_TAX_RETURN_DUE = (10, 31)
+ARCHIVE_DEADLINE_WARNING_DAYS = env_int("CONSERVA_ARCHIVE_DEADLINE_WARNING_DAYS", 60)

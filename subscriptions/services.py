@@ -11,6 +11,7 @@ from collections.abc import Collection
 from decimal import Decimal
 
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
@@ -220,4 +221,44 @@ def service_cease(*, service_id: int, actor: Actor) -> Service:
     service.auto_renew = False
     service.save(update_fields=["status", "auto_renew"])
     trail.record(service, Action.SERVICE_CEASED, actor=actor, from_state=previous_status, to_state=service.status)
+    return service
+
+
+def space_use_refusal(service: Service, size_bytes: int) -> str:
+    """Why documents of `size_bytes` cannot be deposited on this service now, or "" when they can.
+    The archive asks before it reads a file, and service_use_space again under the lock."""
+    refusals = {
+        Status.PENDING: _("Il servizio non è ancora attivo: si possono versare documenti quando è pagato."),
+        Status.EXPIRED: _(
+            "Il servizio è scaduto: rinnovalo dall'Area Clienti per versare nuovi documenti. "
+            "I documenti già conservati restano consultabili e scaricabili."
+        ),
+        Status.SUSPENDED: _("Il servizio è sospeso: rinnovalo dall'Area Clienti per riaprire il Pannello."),
+        Status.CEASED: _("Il servizio è cessato: non si possono versare documenti."),
+    }
+    if service.status in refusals:
+        return refusals[Status(service.status)]
+    free = max(service.quota_bytes - service.used_bytes, 0)
+    if size_bytes > free:
+        return _(
+            "Spazio insufficiente: il versamento occupa %(size)s e restano liberi %(free)s. "
+            "Aumenta lo spazio dall'Area Clienti."
+        ) % {"size": filesizeformat(size_bytes), "free": filesizeformat(free)}
+    return ""
+
+
+@transaction.atomic
+def service_use_space(*, service_id: int, size_bytes: int, actor: Actor) -> Service:
+    """Counts documents' bytes against the quota: locks the service, so that two deposits at once
+    cannot pass it together, and is refused past it. Call it in the transaction that keeps them."""
+    service = _lock(service_id)
+    refusal = space_use_refusal(service, size_bytes)
+    if refusal:
+        raise ServiceError(refusal)
+    previous = service.used_bytes
+    service.used_bytes = previous + size_bytes
+    service.save(update_fields=["used_bytes"])
+    trail.record(
+        service, Action.SERVICE_SPACE_USED, actor=actor, previous_used_bytes=previous, used_bytes=service.used_bytes
+    )
     return service

@@ -23,6 +23,7 @@ PUBLIC = {
     "sandbox:checkout",  # the provider's page: its unguessable token is the key
     "sandbox:authenticate",  # the same page's second step (a POST)
     "payments:webhook",  # the provider's notifications: signed, no session (a POST)
+    "panel:login",  # the panel's own login, for whoever has only the panel's username and password
     "set_language",
 }
 SAMPLE_ARGS = {

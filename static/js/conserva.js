@@ -27,3 +27,6 @@ document.querySelectorAll("[data-reload-after]").forEach((element) => {
     setTimeout(() => location.reload(), Number(element.dataset.reloadAfter) * 1000);
   }
 });
+
+// The one-time link into the panel enters by itself; without JavaScript its button does.
+document.querySelectorAll("form[data-auto-submit]").forEach((form) => form.submit());

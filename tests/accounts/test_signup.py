@@ -72,3 +72,16 @@ def test_passwords_are_long_and_not_common(client, password, accepted):
 def test_a_posted_is_staff_changes_nothing(client):
     client.post(reverse("accounts:signup"), form() | {"is_staff": "on", "account-is_staff": "on"})
     assert not User.objects.get().is_staff
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("corta-123", "La password è troppo corta: servono almeno 12 caratteri."),
+        ("password1234", "Questa password è tra le più usate: scegline un&#x27;altra."),
+        ("123456789012345", "La password non può essere fatta di sole cifre."),
+    ],
+)
+def test_it_says_in_italian_what_is_wrong_with_the_password(client, password, message):
+    page = client.post(reverse("accounts:signup"), form() | {"account-password": password}).content.decode()
+    assert message in page

@@ -131,7 +131,7 @@ def test_another_customer_gets_a_404(bianchi_client, rossi, plan, today):
         assert bianchi_client.get(reverse(name, args=[service.public_id])).status_code == 404
     url = reverse("subscriptions:auto_renew", args=[service.public_id])
     assert bianchi_client.post(url, {"enabled": "1"}).status_code == 404
-    assert bianchi_client.get(reverse("panel:entry", args=[service.public_id])).status_code == 404
+    assert bianchi_client.post(reverse("panel:entry", args=[service.public_id])).status_code == 404
 
 
 def test_the_page_runs_the_same_number_of_queries_whatever_the_orders(rossi_client, rossi, plan, today):

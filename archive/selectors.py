@@ -1,0 +1,201 @@
+"""What the panel reads: every selector takes the service (already the customer's own, from
+subscriptions.selectors.service_for_customer), and another service's document, package or receipt
+does not exist for it (404). The archive is readable while the service is ATTIVO or SCADUTO;
+SOSPESO and CESSATO close it."""
+
+import datetime
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.timezone import localdate
+from django.utils.translation import gettext as _
+
+from archive.deadlines import preservation_deadline
+from archive.errors import ArchiveError
+from archive.formats import SPECS, Format
+from archive.models import Deposit, Document, DocumentKeyword, DocumentSubject
+from archive.receipts import Receipt, receipt_of
+from archive.storage import blob_name, blob_storage
+from lib import clock
+from subscriptions.models import Service
+
+logger = logging.getLogger(__name__)
+Status = Service.Status
+READ_CHUNK_BYTES = 1024 * 1024
+
+
+def archive_refusal(service: Service) -> str:
+    """Why the service's archive cannot be looked at now, or "" when it can."""
+    refusals = {
+        Status.PENDING: _("Il Pannello si apre quando il servizio è attivo."),
+        Status.SUSPENDED: _(
+            "Il Pannello è chiuso perché il servizio è sospeso: rinnovalo dall'Area Clienti per riaprirlo."
+        ),
+        Status.CEASED: _("Il Pannello è chiuso: il servizio è cessato."),
+    }
+    return refusals.get(Status(service.status), "")
+
+
+def _require_open(service: Service) -> None:
+    refusal = archive_refusal(service)
+    if refusal:
+        raise ArchiveError(refusal)
+
+
+@dataclass(frozen=True)
+class DocumentQuery:
+    """A search; empty fields do not filter."""
+
+    document_class: str = ""  # a class's code
+    date_from: datetime.date | None = None  # the document's own date
+    date_to: datetime.date | None = None
+    subject_name: str = ""
+    tax_id: str = ""  # a VAT number (with or without its country prefix) or a tax code
+    number: str = ""
+    keyword: str = ""  # a keyword, or words of the subject matter (oggetto)
+    sha256: str = ""
+
+
+def document_search(*, service: Service, query: DocumentQuery, page: int | str = 1) -> Page[Document]:
+    """A page of the service's documents, newest first, in four queries whatever their number."""
+    _require_open(service)
+    documents = _filtered(_documents(service), query).order_by("-deposited_at", "-id")
+    return Paginator(documents, settings.ARCHIVE_DOCUMENTS_PER_PAGE).get_page(page)
+
+
+def _documents(service: Service) -> QuerySet[Document]:
+    return (
+        Document.objects.filter(service=service)
+        .select_related("document_class", "deposit")
+        .prefetch_related("subjects", "keywords")
+    )
+
+
+def _filtered(documents: QuerySet[Document], query: DocumentQuery) -> QuerySet[Document]:
+    if query.document_class:
+        documents = documents.filter(document_class__code=query.document_class)
+    if query.date_from:
+        documents = documents.filter(document_date__gte=query.date_from)
+    if query.date_to:
+        documents = documents.filter(document_date__lte=query.date_to)
+    if query.number.strip():
+        documents = documents.filter(number__icontains=query.number.strip())
+    if query.sha256.strip():
+        documents = documents.filter(sha256=query.sha256.strip().lower())
+    subjects = DocumentSubject.objects.filter(document=OuterRef("pk"))
+    if query.subject_name.strip():
+        documents = documents.filter(Exists(subjects.filter(name__icontains=query.subject_name.strip())))
+    tax_id = "".join(query.tax_id.split()).upper()
+    if tax_id:
+        same = Q(vat_number=tax_id) | Q(tax_code=tax_id) | Q(country=tax_id[:2], vat_number=tax_id[2:])
+        documents = documents.filter(Exists(subjects.filter(same)))
+    keyword = " ".join(query.keyword.split())
+    if keyword:
+        tagged = DocumentKeyword.objects.filter(document=OuterRef("pk"), keyword=keyword.lower())
+        documents = documents.filter(Exists(tagged) | Q(subject_matter__icontains=keyword))
+    return documents
+
+
+def document_for_service(*, service: Service, public_id: uuid.UUID | str) -> Document:
+    _require_open(service)
+    return get_object_or_404(_documents(service), public_id=public_id)
+
+
+def deposits_for_service(*, service: Service, page: int | str = 1) -> Page[Deposit]:
+    """The service's packages, accepted and rejected, newest first."""
+    _require_open(service)
+    deposits = Deposit.objects.filter(service=service).select_related("document_class").order_by("-submitted_at", "-id")
+    return Paginator(deposits, settings.ARCHIVE_DOCUMENTS_PER_PAGE).get_page(page)
+
+
+def deposit_for_service(*, service: Service, public_id: uuid.UUID | str) -> Deposit:
+    _require_open(service)
+    return get_object_or_404(
+        Deposit.objects.select_related("document_class", "service"), service=service, public_id=public_id
+    )
+
+
+def receipt_for_service(*, service: Service, public_id: uuid.UUID | str) -> Receipt:
+    """The receipt of an accepted package, for its page; a rejected one has none (404)."""
+    deposit = deposit_for_service(service=service, public_id=public_id)
+    if deposit.status != Deposit.Status.ACCEPTED:
+        raise Http404
+    return receipt_of(deposit, deposit.documents.order_by("position"))
+
+
+@dataclass(frozen=True)
+class Download:
+    file: BinaryIO  # at its start, its bytes just re-hashed
+    name: str  # for Content-Disposition: the file's own name, without the folders it came in
+    size: int
+    sha256: str
+    content_type: str
+
+
+def document_download(*, service: Service, public_id: uuid.UUID | str) -> Download:
+    """The exact bytes kept, read and hashed again before they are handed out: a file whose hash no
+    longer matches is refused, never delivered."""
+    document = document_for_service(service=service, public_id=public_id)
+    try:
+        file = blob_storage().open(blob_name(service.public_id, document.sha256))
+    except FileNotFoundError:
+        logger.error("archive: the file of document %s is missing", document.public_id)
+        raise ArchiveError(_("Il file del documento non è disponibile: segnalalo all'assistenza.")) from None
+    digest = hashlib.sha256()
+    while chunk := file.read(READ_CHUNK_BYTES):
+        digest.update(chunk)
+    if digest.hexdigest() != document.sha256:
+        file.close()
+        logger.error("archive: document %s no longer matches its hash", document.public_id)
+        raise ArchiveError(
+            _("Il documento non corrisponde più alla sua impronta: non lo consegniamo. Segnalalo all'assistenza.")
+        )
+    file.seek(0)
+    content_type = SPECS[Format(document.format)].media_types[0]
+    return Download(file, document.name.rsplit("/", 1)[-1], document.size, document.sha256, content_type)
+
+
+@dataclass(frozen=True)
+class FiscalDeadline:
+    fiscal_year: int
+    deadline: datetime.date
+    documents: int  # tax documents of that year deposited
+    days_left: int
+
+    @property
+    def is_near(self) -> bool:
+        return 0 <= self.days_left <= settings.ARCHIVE_DEADLINE_WARNING_DAYS
+
+    @property
+    def is_past(self) -> bool:
+        return self.days_left < 0
+
+
+def fiscal_deadlines(*, service: Service, today: datetime.date | None = None) -> list[FiscalDeadline]:
+    """For each fiscal year with tax documents, and each year whose deadline is still ahead since the
+    service began, the date by which its tax documents must be preserved; newest year first."""
+    _require_open(service)
+    today = today or clock.today()
+    counted = (
+        Document.objects.filter(service=service, document_class__tax_relevant=True, fiscal_year__isnull=False)
+        .values_list("fiscal_year")
+        .annotate(documents=Count("id"))
+        .order_by()
+    )
+    counts: dict[int, int] = dict(counted)
+    first_year = localdate(service.created_at).year - 1
+    still_open = {year for year in range(first_year, today.year) if preservation_deadline(year) >= today}
+    return [
+        FiscalDeadline(
+            year, preservation_deadline(year), counts.get(year, 0), (preservation_deadline(year) - today).days
+        )
+        for year in sorted(set(counts) | still_open, reverse=True)
+    ]

@@ -1,0 +1,87 @@
+"""A crash half-way leaves no document, no counted byte and at most an orphan file, which
+`archive_orphans` lists and, with --delete, removes."""
+
+import io
+import os
+import time
+
+import pytest
+from django.core.management import call_command
+
+from archive import services
+from archive.models import Deposit, Document
+from archive.storage import LocalBlobStorage
+from audit.models import AuditEntry
+from subscriptions.models import Service
+from tests.archive import files
+from tests.archive.conftest import deposit
+
+pytestmark = pytest.mark.django_db
+
+
+def orphans(*arguments) -> str:
+    out = io.StringIO()
+    call_command("archive_orphans", *arguments, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def crash_after_the_files_are_named(monkeypatch):
+    def crash(*args):
+        raise OSError("the machine stopped here")
+
+    monkeypatch.setattr(services, "_create_documents", crash)
+
+
+def test_a_crash_between_naming_the_files_and_committing_leaves_only_an_orphan(
+    service, crash_after_the_files_are_named
+):
+    with pytest.raises(OSError):
+        deposit(service, {"verbale.pdf": files.pdf()})
+
+    assert not Document.objects.exists() and not Deposit.objects.exists()
+    assert Service.objects.get(pk=service.pk).used_bytes == 0
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.SERVICE_SPACE_USED).exists()
+    storage = LocalBlobStorage()
+    assert len(list(storage.blobs())) == 1 and list(storage.staged_files()) == []
+
+
+def test_the_command_lists_then_removes_the_orphan(service, crash_after_the_files_are_named, monkeypatch):
+    with pytest.raises(OSError):
+        deposit(service, {"verbale.pdf": files.pdf()})
+    (orphan,) = LocalBlobStorage().blobs()
+
+    assert orphans() == f"orphan blob {orphan.name} ({orphan.size} bytes)\n1 orphan files, 0 removed.\n"
+    assert len(list(LocalBlobStorage().blobs())) == 1
+
+    assert orphans("--delete").endswith("1 orphan files, 1 removed.\n")
+    assert list(LocalBlobStorage().blobs()) == []
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.ORPHAN_FILE_REMOVED)
+    assert entry.subject == service and entry.values() == {"file": orphan.name, "size_bytes": orphan.size}
+
+
+def test_the_command_never_removes_a_kept_document(service):
+    deposit(service, {"verbale.pdf": files.pdf()})
+
+    assert orphans("--delete") == "0 orphan files, 0 removed.\n"
+    assert len(list(LocalBlobStorage().blobs())) == 1
+
+
+def test_an_abandoned_upload_is_an_orphan_only_once_old(service, settings):
+    staging = LocalBlobStorage().stage()
+    staging.write(b"mezzo file")
+    staged = staging.finish()
+
+    assert orphans("--delete") == "0 orphan files, 0 removed.\n"
+    day_ago = time.time() - (settings.ARCHIVE_STAGING_MAX_AGE_HOURS + 1) * 3600
+    os.utime(settings.ARCHIVE_STORAGE_ROOT / "staging" / staged, (day_ago, day_ago))
+    assert orphans("--delete") == f"abandoned upload {staged} (10 bytes)\n1 orphan files, 1 removed.\n"
+    assert list(LocalBlobStorage().staged_files()) == []
+
+
+def test_a_refused_file_leaves_nothing_staged_even_mid_stream(service, settings):
+    settings.ARCHIVE_FILE_MAX_BYTES = 1000
+    with pytest.raises(services.ArchiveError):
+        deposit(service, {"grande.txt": b"x" * 5000})
+
+    assert list(LocalBlobStorage().staged_files()) == []
