@@ -15,7 +15,7 @@ demo: export CONSERVA_DEBUG ?= 1
 demo: export DATABASE_URL ?= sqlite:///$(CURDIR)/var/demo.sqlite3
 demo: export CONSERVA_EMAIL_FILE_PATH ?= $(CURDIR)/var/demo-mail
 demo: deps messages
-	@mkdir -p var && rm -rf var/demo.sqlite3 var/demo-mail
+	@mkdir -p var && rm -rf var/demo.sqlite3 var/demo-mail var/archive
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_demo
 	@echo "Starting the task worker and the web server (Ctrl-C stops both)."

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditEntryInline
 from subscriptions.models import Service
-from subscriptions.services import ServiceError, service_cease, service_set_used_bytes
+from subscriptions.services import ServiceError, service_cease
 
 
 @admin.register(Service)
@@ -21,10 +21,11 @@ class ServiceAdmin(admin.ModelAdmin):
         "term_started_on",
         "expires_on",
         "quota_bytes",
+        "used_bytes",
         "auto_renew",
         "created_at",
     ]
-    fields = readonly_fields[:3] + ["used_bytes"] + readonly_fields[3:]
+    fields = readonly_fields
     inlines = [AuditEntryInline]
     actions = ["cease"]
 
@@ -33,10 +34,6 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def save_model(self, request, obj, form, change):
-        """The one editable field goes through the service, which audits it."""
-        service_set_used_bytes(service_id=obj.pk, used_bytes=form.cleaned_data["used_bytes"], actor=request.user)
 
     @admin.action(description=_("Cessa i servizi scaduti o sospesi selezionati"))
     def cease(self, request, queryset):

@@ -152,7 +152,8 @@ def service_add_space(
 
 @transaction.atomic
 def service_set_used_bytes(*, service_id: int, used_bytes: int, actor: Actor) -> Service:
-    """The space the archive occupies, as an operator reads it (until the panel measures it)."""
+    """Sets the space used by hand: for the demo's service near its quota, which would otherwise
+    need gigabytes of documents. The archive counts what it keeps with service_use_space."""
     if used_bytes < 0:
         raise ServiceError(_("Lo spazio occupato non può essere negativo."))
     service = _lock(service_id)

@@ -1,15 +1,20 @@
 """Demo data covering every visual state of the customer area, dated from today."""
 
 import datetime
+import io
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from reportlab.pdfgen import canvas
 
 from accounts.models import Customer, User
 from accounts.services import customer_sign_up
+from archive.services import deposit_submit
 from audit.actors import DAILY_RUN
+from billing.models import Invoice
 from catalog.models import GB, Plan, SpaceStep
 from lib import clock
 from orders.models import Order
@@ -21,6 +26,7 @@ from orders.services import (
     order_place_renewal,
     order_place_space_increase,
 )
+from panel.services import panel_password_set
 from payments.providers.base import CardDetails
 from payments.services import card_save
 from payments.transfers import transfer_register
@@ -107,6 +113,8 @@ class Command(BaseCommand):
                 "\nConserva demo ready at http://127.0.0.1:8000\n"
                 f"  customer area : {CUSTOMER_EMAIL} / {DEMO_PASSWORD}\n"
                 f"  another one   : {OTHER_EMAIL} / {DEMO_PASSWORD}\n"
+                f"  panel login   : http://127.0.0.1:8000/pannello/accedi/  {waiting['panel_username']}"
+                f" / {DEMO_PASSWORD}\n"
                 "  invoices of every kind: gmbh@, ag@, comune@, mario.rossi@conserva.example (same password)\n"
                 f"  back-office   : http://127.0.0.1:8000/admin/  {OPERATOR_EMAIL} / {DEMO_PASSWORD}\n"
                 "  sandbox cards : 4242 4242 4242 4242 succeeds, 4000 0027 6000 3184 asks for 3-D Secure,\n"
@@ -143,9 +151,9 @@ class Command(BaseCommand):
         today = clock.today()
         user = customer.user
 
-        # Expiring in 30 days (red), automatic renewal off: "Rinnova" shows; 40% used.
+        # Expiring in 30 days (red), automatic renewal off: "Rinnova" shows; documents deposited in its
+        # panel (its S6 figure is theirs), and a panel password for the customer's accountant.
         near = self._active_service(customer, plans["professional"], expires_on=today + datetime.timedelta(days=30))
-        self._set_used(near, Decimal("0.40"))
         renewal, _created = order_place_renewal(service_id=near.pk, actor=user)
         order_cancel(order_id=renewal.pk, actor=user)
 
@@ -173,7 +181,32 @@ class Command(BaseCommand):
         )
         card = CardDetails(token=vaulted.token, brand="Visa", last4="4242", exp_month=12, exp_year=expiry_year)
         card_save(customer=customer, provider="sandbox", card=card, actor=user)
-        return {"declared": declared, "unpaid": unpaid}
+        self._archive_documents(near, customer)
+        panel_password_set(service_id=near.pk, password=DEMO_PASSWORD, actor=user)
+        return {
+            "declared": declared,
+            "unpaid": unpaid,
+            "panel_username": Service.objects.get(pk=near.pk).panel_username,
+        }
+
+    def _archive_documents(self, service: Service, customer: Customer):
+        """The customer's own invoices (FatturaPA XML: their metadata come from themselves) and a
+        minutes PDF, deposited in its panel as two packages."""
+        invoices = [
+            SimpleUploadedFile(f"fattura-{invoice.number.replace('/', '-')}.xml", invoice.xml.encode())
+            for invoice in Invoice.objects.filter(customer=customer, kind=Invoice.Kind.INVOICE)
+        ]
+        deposit_submit(
+            service_id=service.pk, document_class_code="fattura-passiva", files=invoices, actor=customer.user
+        )
+        minutes = SimpleUploadedFile("verbale-assemblea-2026.pdf", _minutes_pdf(customer.company_name))
+        deposit_submit(
+            service_id=service.pk,
+            document_class_code="documento-generico",
+            files=[minutes],
+            metadata={minutes.name: {"oggetto": "Verbale di assemblea dei soci", "data": clock.today().isoformat()}},
+            actor=customer.user,
+        )
 
     def _other_customer(self, plans):
         customer = customer_sign_up(
@@ -216,6 +249,14 @@ class Command(BaseCommand):
         service_set_used_bytes(
             service_id=service.pk, used_bytes=used_bytes, actor=User.objects.get(email=OPERATOR_EMAIL)
         )
+
+
+def _minutes_pdf(company: str) -> bytes:
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 720, f"{company} – Verbale di assemblea dei soci")
+    page.save()
+    return buffer.getvalue()
 
 
 def demo_statement(orders: dict[str, Order]) -> bytes:
