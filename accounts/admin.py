@@ -4,10 +4,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from accounts.forms import CustomerForm
 from accounts.models import Customer, User
 from accounts.services import customer_update_details
+from audit.admin import AuditedChangesMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedChangesMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "is_staff", "is_active", "last_login"]
     search_fields = ["email"]

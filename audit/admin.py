@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
@@ -8,6 +9,7 @@ from django.template.defaultfilters import yesno
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import trail
 from audit.models import AuditEntry
 from audit.values import AuditValue
 
@@ -119,3 +121,21 @@ class AuditEntryAdmin(ReadableEntryMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["created_at", "object_repr", *READ_ONLY_FIELDS[1:]]
     readonly_fields = fields
+
+
+class AuditedChangesMixin:
+    """An operator's edit in the admin (a price, a permission) is an operator decision: the trail
+    keeps who changed which fields to what. Values the trail cannot type (many-to-many, files) are
+    named without their value."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            changes = {name: _loggable(form.cleaned_data.get(name)) for name in form.changed_data}
+            trail.record(obj, AuditEntry.Action.RECORD_CHANGED_IN_ADMIN, actor=request.user, **changes)
+
+
+def _loggable(value: object) -> AuditValue:
+    if value is None or isinstance(value, bool | int | str | Decimal | datetime.date):
+        return value
+    return str(_("(modificato)"))

@@ -64,6 +64,7 @@ class AuditEntry(models.Model):
         DEPOSIT_REJECTED = "archive.deposit_rejected", _("versamento rifiutato")
         ORPHAN_FILE_REMOVED = "archive.orphan_removed", _("file orfano rimosso dall'archivio")
         PANEL_ENTERED = "panel.entered", _("ingresso nel pannello")
+        RECORD_CHANGED_IN_ADMIN = "admin.record_changed", _("modificato dal back-office")
         PANEL_PASSWORD_SET = "panel.password_set", _("password del pannello impostata")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)

@@ -73,3 +73,20 @@ def test_an_orders_trail_names_its_states_fields_and_choices_in_words(admin_clie
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
     assert "AWAITING PAYMENT" in page and "type: First purchase · total: 353.80" in page
+
+
+def test_an_operators_edit_of_a_price_or_a_permission_is_in_the_trail(admin_client, admin_user, plan, rossi):
+    url = reverse("admin:catalog_plan_change", args=[plan.pk])
+    data = {
+        "code": plan.code,
+        "name": plan.name,
+        "description": "",
+        "storage_gb": plan.storage_gb,
+        "term_months": plan.term_months,
+        "price_net": "310.00",
+        "is_active": "on",
+        "position": 0,
+    }
+    admin_client.post(url, data)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.RECORD_CHANGED_IN_ADMIN)
+    assert entry.values() == {"price_net": Decimal("310.00")} and entry.actor == admin_user
