@@ -3,22 +3,27 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import customer_required
+from archive.selectors import fiscal_deadlines
 from panel.access import panel_open_in_session, panel_required, redirect_to_panel
 from panel.forms import PanelLoginForm, PanelPasswordForm
 from panel.services import PanelError, panel_password_set, ticket_issue, ticket_redeem
 from subscriptions.selectors import service_for_customer
 
 
-@require_POST
 @customer_required
 def panel_entry(request, public_id):
     """S5: "Accedi al Pannello" asks for a one-time link and follows it."""
-    service = service_for_customer(request.customer, public_id)
+    service = service_for_customer(
+        request.customer, public_id
+    )  # first: another's service is a 404, whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         token = ticket_issue(service=service, user=request.user)
     except PanelError as error:
@@ -81,5 +86,11 @@ def panel_password(request, public_id):
 
 @panel_required
 def panel_home(request):
+    """The archive's home: whose it is, the space it uses, and each fiscal year's deadline."""
     service = request.service
-    return render(request, "panel/home.html", {"service": service, "customer": service.customer})
+    context = {
+        "service": service,
+        "customer": service.customer,
+        "deadlines": fiscal_deadlines(service=service),
+    }
+    return render(request, "panel/home.html", context)

@@ -28,6 +28,8 @@ PUBLIC = {
 }
 SAMPLE_ARGS = {
     "public_id": "6f1c2f0e-1b7e-4a8e-9d5b-0c6f0e8a1b2c",
+    "deposit_id": "0b7d9a51-3c2e-4f60-8a41-5e2d7c9f1a30",  # the panel's packages and receipts
+    "document_id": "9e4a6c12-7f3b-4d85-b0e1-2a5c8d6f4b97",  # the panel's documents
     "number": "2026-000001",
     "code": "base",
     "slug": "rinnovo",

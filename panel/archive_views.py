@@ -1,0 +1,129 @@
+"""The panel's pages over the archive: deposit, deposits and their receipts, search, documents.
+Each view parses its input, calls one archive service or selector and renders; the archive's
+refusals are shown in its own words."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.http.response import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from archive.errors import ArchiveError
+from archive.metadata import Field
+from archive.models import Deposit, DocumentClass
+from archive.selectors import (
+    DocumentQuery,
+    deposit_for_service,
+    deposits_for_service,
+    document_download,
+    document_for_service,
+    document_search,
+    receipt_for_service,
+)
+from archive.services import deposit_submit
+from panel.access import panel_required
+from panel.forms import DepositForm, SearchForm
+from subscriptions.services import space_use_refusal
+
+
+@panel_required
+def deposit_new(request):
+    """Versa: a package of one class, its files or one ZIP, its metadata; then its receipt."""
+    service = request.service
+    refusal = space_use_refusal(service, 0)
+    form = DepositForm(request.POST or None, request.FILES or None) if not refusal else None
+    error = None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            deposit = deposit_submit(
+                service_id=service.pk,
+                document_class_code=form.cleaned_data["document_class"].code,
+                files=form.cleaned_data["files"],
+                metadata=form.metadata(),
+                sheet=form.cleaned_data["sheet"],
+                actor=request.user,
+            )
+        except ArchiveError as refused:
+            error = refused
+        else:
+            messages.success(request, _("Versamento accettato: ecco il rapporto di versamento."))
+            return redirect("panel:receipt", public_id=service.public_id, deposit_id=deposit.public_id)
+    context = {"service": service, "form": form, "refusal": refusal, "error": error, "classes": _classes()}
+    if error is not None:
+        service.refresh_from_db(fields=["used_bytes", "quota_bytes", "status"])
+        # The links to more space show when the space is what refused it (a ZIP counts as its own size here).
+        context["needs_space"] = bool(
+            space_use_refusal(service, sum(upload.size for upload in form.cleaned_data["files"]))
+        )
+    return render(request, "panel/deposit_new.html", context, status=200 if error is None else 422)
+
+
+def _classes():
+    """The classes a package may have, each with the labels of the metadata it requires."""
+    return [
+        (item, [Field(code).label for code in item.required_metadata])
+        for item in DocumentClass.objects.filter(is_active=True)
+    ]
+
+
+@panel_required
+def deposit_list(request):
+    page = deposits_for_service(service=request.service, page=request.GET.get("pagina", 1))
+    return render(request, "panel/deposit_list.html", {"service": request.service, "page": page})
+
+
+@panel_required
+def deposit_detail(request, deposit_id):
+    deposit = deposit_for_service(service=request.service, public_id=deposit_id)
+    documents = deposit.documents.order_by("position") if deposit.status == Deposit.Status.ACCEPTED else []
+    context = {"service": request.service, "deposit": deposit, "documents": documents}
+    return render(request, "panel/deposit_detail.html", context)
+
+
+@panel_required
+def receipt(request, deposit_id):
+    """The rapporto di versamento as a printable page."""
+    found = receipt_for_service(service=request.service, public_id=deposit_id)
+    return render(request, "panel/receipt.html", {"service": request.service, "receipt": found})
+
+
+@panel_required
+def receipt_xml(request, deposit_id):
+    """The rapporto di versamento as it was kept when the package was accepted."""
+    deposit = deposit_for_service(service=request.service, public_id=deposit_id)
+    if deposit.status != Deposit.Status.ACCEPTED:
+        raise Http404  # a rejected package has no receipt
+    response = HttpResponse(deposit.receipt_xml.encode(), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rapporto-di-versamento-{deposit.public_id}.xml"'
+    return response
+
+
+@panel_required
+def document_list(request):
+    """Archivio: the search, a GET form, and a page of what it finds."""
+    form = SearchForm(request.GET or None)
+    page = None
+    if not form.is_bound or form.is_valid():
+        query = form.query() if form.is_bound else DocumentQuery()
+        page = document_search(service=request.service, query=query, page=request.GET.get("pagina", 1))
+    others = request.GET.copy()
+    others.pop("pagina", None)
+    context = {"service": request.service, "form": form, "page": page, "query_string": others.urlencode()}
+    return render(request, "panel/document_list.html", context)
+
+
+@panel_required
+def document_detail(request, document_id):
+    document = document_for_service(service=request.service, public_id=document_id)
+    return render(request, "panel/document_detail.html", {"service": request.service, "document": document})
+
+
+@panel_required
+def document_file(request, document_id):
+    """The document's bytes as kept, checked against its hash just before."""
+    try:
+        download = document_download(service=request.service, public_id=document_id)
+    except ArchiveError as error:
+        messages.error(request, str(error))
+        return redirect("panel:document", public_id=request.service.public_id, document_id=document_id)
+    return FileResponse(download.file, as_attachment=True, filename=download.name, content_type=download.content_type)
