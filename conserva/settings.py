@@ -331,6 +331,14 @@ INVOICE_ISSUER = {
 # The archive: the preservation panel's documents, where their files are kept and what one deposit may hold
 ARCHIVE_STORAGE_BACKEND = env_str("CONSERVA_ARCHIVE_STORAGE_BACKEND", "archive.storage.LocalBlobStorage")
 ARCHIVE_STORAGE_ROOT = Path(os.environ.get("CONSERVA_ARCHIVE_ROOT", VAR_DIR / "archive"))
+# With CONSERVA_ARCHIVE_STORAGE_BACKEND=archive.s3.S3BlobStorage, the bucket that keeps them (archive/s3.py):
+# an empty endpoint is AWS itself; empty keys leave boto3 to find its own (environment, instance role).
+ARCHIVE_S3_ENDPOINT_URL = env_str("CONSERVA_ARCHIVE_S3_ENDPOINT_URL", "")
+ARCHIVE_S3_BUCKET = env_str("CONSERVA_ARCHIVE_S3_BUCKET", "")
+ARCHIVE_S3_REGION = env_str("CONSERVA_ARCHIVE_S3_REGION", "")
+ARCHIVE_S3_ACCESS_KEY_ID = env_str("CONSERVA_ARCHIVE_S3_ACCESS_KEY_ID", "")
+ARCHIVE_S3_SECRET_ACCESS_KEY = env_str("CONSERVA_ARCHIVE_S3_SECRET_ACCESS_KEY", "")
+ARCHIVE_S3_PREFIX = env_str("CONSERVA_ARCHIVE_S3_PREFIX", "")
 ARCHIVE_FILE_MAX_BYTES = env_int("CONSERVA_ARCHIVE_FILE_MAX_BYTES", 4 * 1024**3)
 ARCHIVE_PACKAGE_MAX_FILES = env_int("CONSERVA_ARCHIVE_PACKAGE_MAX_FILES", 10_000)
 # A ZIP is refused before anything is extracted when it unpacks to more than this, or when one of its
