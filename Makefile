@@ -42,6 +42,7 @@ bench: deps
 	$(BIN)/python bench/order_pages.py
 	$(BIN)/python bench/payments.py
 	$(BIN)/python bench/statement_import.py
+	$(BIN)/python bench/archive.py
 
 # The virtual environment, rebuilt when a requirements file changes.
 deps: $(VENV)/.installed

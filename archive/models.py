@@ -122,6 +122,7 @@ class Document(models.Model):
             models.Index(fields=["service", "-deposited_at"], name="document_service_recent"),
             models.Index(fields=["service", "document_date"], name="document_service_date"),
             models.Index(fields=["service", "number"], name="document_service_number"),
+            # On PostgreSQL the search by part of a number has a trigram index too (migration 0003).
             models.Index(fields=["service", "fiscal_year"], name="document_service_fiscal_year"),
         ]
 
