@@ -1,17 +1,15 @@
 """Deposits at once, with real threads and row locks (PostgreSQL): the quota and the counts stay exact."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 
 from archive.errors import ArchiveError
 from archive.models import Deposit, Document
 from archive.storage import LocalBlobStorage
 from subscriptions.models import Service
+from tests import threads
 from tests.archive import files
 from tests.archive.conftest import deposit
+from tests.threads import skip_unless_postgresql
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 THREADS = 6
@@ -19,26 +17,17 @@ THREADS = 6
 
 @pytest.fixture(autouse=True)
 def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks; .ci/run runs the suite again on PostgreSQL")
+    skip_unless_postgresql()
 
 
-def all_at_once(action, count=THREADS) -> list[str]:
-    """Runs action(i) in `count` threads released together; each says what happened."""
-    barrier = threading.Barrier(count)
+def all_at_once(action, count=THREADS) -> list:
+    """Each deposit says "kept", or "refused" when the archive refused it."""
 
-    def run(i):
-        barrier.wait()
-        try:
-            action(i)
-            return "kept"
-        except ArchiveError:
-            return "refused"
-        finally:
-            connection.close()
+    def kept(i):
+        action(i)
+        return "kept"
 
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(run, range(count)))
+    return threads.all_at_once(kept, count, refused=(ArchiveError,))
 
 
 def test_deposits_racing_for_the_last_free_space_pass_it_once(service):

@@ -1,6 +1,5 @@
 """Exactly once under concurrency: real threads, real row locks (PostgreSQL)."""
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -27,8 +26,9 @@ from payments.webhooks import receive
 from sandbox import gateway as sandbox
 from sandbox.models import Checkout
 from subscriptions.models import Service
-from tests import cast
+from tests import cast, threads
 from tests.payments import camt, notify
+from tests.threads import skip_unless_postgresql
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 THREADS = 10
@@ -36,25 +36,11 @@ THREADS = 10
 
 @pytest.fixture(autouse=True)
 def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks; .ci/run runs the suite again on PostgreSQL")
+    skip_unless_postgresql()
 
 
-def all_at_once(action, count=THREADS) -> list[str]:
-    """Runs action(i) in `count` threads released together; each returns what happened."""
-    barrier = threading.Barrier(count)
-
-    def run(i):
-        barrier.wait()
-        try:
-            return action(i)
-        except (OrderError, PaymentError):
-            return "refused"
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(run, range(count)))
+def all_at_once(action, count=THREADS) -> list:
+    return threads.all_at_once(action, count, refused=(OrderError, PaymentError))
 
 
 @pytest.fixture
