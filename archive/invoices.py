@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from archive.errors import ArchiveError
-from archive.metadata import Metadata, Role, Subject
+from archive.metadata import Metadata, Role, Subject, fiscal_ids
 
 INVOICE_ROOT = "FatturaElettronica"
 # Generous beside FatturaPA's own limits (Numero 20, Denominazione 80): the columns that keep them.
@@ -147,10 +147,9 @@ def _party(values: dict[tuple[str, str], str], party: str, role: str) -> Subject
         return values.get((party, key), "")
 
     name = value("name") or f"{value('first_name')} {value('last_name')}".strip()
-    return Subject(
-        role=role,
-        name=name,
-        country=value("country") or "IT",
-        vat_number=value("vat_number"),
-        tax_code=value("tax_code").upper(),
+    # The invoice's own identifiers pass the same checks as typed ones: a party's country is two
+    # letters, its codes fit the archive's columns (a long IdPaese gave a database error).
+    country, vat_number, tax_code = fiscal_ids(
+        {"paese": value("country"), "partita_iva": value("vat_number"), "codice_fiscale": value("tax_code")}
     )
+    return Subject(role=role, name=name, country=country, vat_number=vat_number, tax_code=tax_code)

@@ -169,11 +169,11 @@ def _subject(item: object) -> Subject:
     name = _text(item.get("denominazione") or f"{item.get('nome') or ''} {item.get('cognome') or ''}", 200)
     if not name:
         raise ArchiveError(_("Un soggetto non ha denominazione."))
-    country, vat_number, tax_code = _fiscal_ids(item)
+    country, vat_number, tax_code = fiscal_ids(item)
     return Subject(role=role, name=name, country=country, vat_number=vat_number, tax_code=tax_code)
 
 
-def _fiscal_ids(item: Mapping[str, object]) -> tuple[str, str, str]:
+def fiscal_ids(item: Mapping[str, object]) -> tuple[str, str, str]:
     """Country, VAT number without its prefix and tax code; Italian ones checked with their check digits."""
     vat_number = "".join(str(item.get("partita_iva") or "").split()).upper()
     tax_code = "".join(str(item.get("codice_fiscale") or "").split()).upper()

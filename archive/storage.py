@@ -9,6 +9,7 @@ Another backend (S3-compatible, say) implements BlobStorage and is named in
 CONSERVA_ARCHIVE_STORAGE_BACKEND.
 """
 
+import hashlib
 import logging
 import os
 import uuid
@@ -95,6 +96,14 @@ class BlobStorage(ABC):
     def staged_files(self) -> Iterator[StoredFile]: ...
 
 
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def blob_storage() -> BlobStorage:
     backend: type[BlobStorage] = import_string(settings.ARCHIVE_STORAGE_BACKEND)
     return backend()
@@ -138,7 +147,9 @@ class LocalBlobStorage(BlobStorage):
         try:
             os.link(source, target)
         except FileExistsError:
-            if target.stat().st_size == size:
+            # Only an unreferenced file can be here (the caller holds the service's lock and found no
+            # document with this hash). It is kept, never rewritten, only if it still is what its name says.
+            if target.stat().st_size == size and _sha256_of(target) == blob.rsplit("/", 1)[-1]:
                 source.unlink()
                 return False
             # A file half-written by no one: blobs are linked whole. Only an unreferenced one can be

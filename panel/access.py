@@ -3,7 +3,10 @@ session, or the service's own panel login. Anyone else finds no such panel (404)
 
 from functools import wraps
 
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
+from django.urls import reverse
 from django.shortcuts import redirect, render
 
 from subscriptions.models import Service
@@ -20,8 +23,11 @@ def panel_open_in_session(request, service: Service) -> None:
 def panel_required(view):
     """Gives the view request.service, the panel's service; SOSPESO and CESSATO close the panel."""
 
+    @login_not_required  # someone signed out is sent to the panel's own login, not the customer area's
     @wraps(view)
     def wrapper(request, public_id, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("panel:login"))
         service = Service.objects.select_related("plan", "customer").filter(public_id=public_id).first()
         if service is None or not _may_enter(request, service):
             raise Http404

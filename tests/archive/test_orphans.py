@@ -1,6 +1,7 @@
 """A crash half-way leaves no document, no counted byte and at most an orphan file, which
 `archive_orphans` lists and, with --delete, removes."""
 
+import hashlib
 import io
 import os
 import time
@@ -10,7 +11,7 @@ from django.core.management import call_command
 
 from archive import services
 from archive.models import Deposit, Document
-from archive.storage import LocalBlobStorage
+from archive.storage import LocalBlobStorage, blob_name
 from audit.models import AuditEntry
 from subscriptions.models import Service
 from tests.archive import files
@@ -85,3 +86,17 @@ def test_a_refused_file_leaves_nothing_staged_even_mid_stream(service, settings)
         deposit(service, {"grande.txt": b"x" * 5000})
 
     assert list(LocalBlobStorage().staged_files()) == []
+
+
+def test_a_damaged_orphan_under_a_hash_is_replaced_by_the_copy_just_verified(service):
+    """An unreferenced file under a document's hash, with other bytes of the same size: kept, a new
+    deposit would preserve damaged bytes; the verified copy takes its place."""
+    data = files.pdf("Verbale")
+    storage = LocalBlobStorage()
+    name = blob_name(service.public_id, hashlib.sha256(data).hexdigest())
+    target = storage._blobs / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"x" * len(data))
+
+    deposit(service, {"verbale.pdf": data})
+    assert target.read_bytes() == data

@@ -282,3 +282,10 @@ def test_it_refuses_more_files_than_a_package_holds(service, settings):
     error = refused(service, {"pacchetto.zip": files.zipped({f"{n}.txt": f"{n}\n".encode() for n in range(3)})})
 
     assert str(error) == "Un versamento contiene al massimo 2 file."
+
+
+def test_it_refuses_an_invoice_whose_own_identifiers_do_not_fit(service):
+    """A FatturaPA's parties pass the checks typed ones pass: a long IdPaese gave a database error."""
+    xml = files.invoice_xml(service.customer).replace(b"<IdPaese>IT</IdPaese>", b"<IdPaese>ITALIA</IdPaese>")
+    error = refused(service, {"fattura.xml": xml}, document_class="fattura-passiva")
+    assert "fattura.xml" in reasons(error)

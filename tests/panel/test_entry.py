@@ -104,3 +104,8 @@ def test_a_suspended_service_closes_the_panel(rossi_client, service, today):
     service_suspend(service_id=service.pk, today=service.expires_on + datetime.timedelta(days=60), actor=SYSTEM)
     closed = rossi_client.get(home)
     assert closed.status_code == 403 and "Il Pannello è chiuso" in closed.content.decode()
+
+
+def test_someone_signed_out_is_sent_to_the_panels_own_login(client, service):
+    response = client.get(reverse("panel:home", args=[service.public_id]))
+    assert response.url.startswith(reverse("panel:login"))
