@@ -19,8 +19,8 @@ it and `archive_orphans --delete` aborts it.
 from __future__ import annotations
 
 import functools
-import io
 import hashlib
+import io
 import logging
 import uuid
 from collections.abc import Iterator

@@ -6,8 +6,8 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.urls import reverse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from subscriptions.models import Service
 
