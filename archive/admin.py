@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from archive.formats import Format
 from archive.metadata import Field
 from archive.models import Deposit, Document, DocumentClass, DocumentKeyword, DocumentSubject
-from audit.admin import AuditEntryInline
+from audit.admin import AuditEntryInline, ReadOnlyAdminMixin
 
 
 class DocumentClassForm(forms.ModelForm):
@@ -46,17 +46,8 @@ class DocumentClassAdmin(admin.ModelAdmin):
         return {} if obj else {"code": ["name"]}
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What the archive keeps is written by its services only, and never changed."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Deposit)
