@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format messages deps system-packages browser apt bench clean
+.PHONY: demo test lint format messages deps lock audit audit-refresh system-packages browser apt bench clean
 
 # The demo runs on its own SQLite file, made anew each time so that its dates start from today.
 demo: export CONSERVA_DEBUG ?= 1
@@ -18,9 +18,10 @@ demo: deps messages
 	@mkdir -p var && rm -rf var/demo.sqlite3 var/demo-mail var/archive
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_demo
-	@echo "Starting the task worker and the web server (Ctrl-C stops both)."
+	@echo "Starting the task worker, the daily run (now, then every hour) and the web server (Ctrl-C stops them)."
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) db_worker --no-reload & \
+	  $(MANAGE) run_daily --every 3600 & \
 	  $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 test: deps messages browser lint
@@ -44,14 +45,36 @@ bench: deps
 	$(BIN)/python bench/statement_import.py
 	$(BIN)/python bench/archive.py
 
-# The virtual environment, rebuilt when a requirements file changes.
+# The virtual environment, rebuilt when a lock file changes. requirements*.in name what we need
+# and why; requirements*.txt, compiled from them by `make lock`, pin every package (the transitive
+# ones, pip and setuptools too) with its hashes, so pip installs exactly the files that were locked.
 deps: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@# Debian ships venv apart from Python itself (python3-venv).
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); $(MAKE) --no-print-directory apt PACKAGES=python3-venv; $(PYTHON) -m venv $(VENV); }
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@
+
+# Recompiles the lock files after a change to requirements*.in; the versions already locked stay
+# unless asked otherwise: make lock LOCK_ARGS="--upgrade-package django".
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(LOCK_ARGS)
+lock: deps
+	$(PIP_COMPILE) --output-file=requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file=requirements-dev.txt requirements-dev.in
+
+# The dependency audit, offline: every pinned package against the advisories shipped in
+# security/advisories.json (the PyPA advisory database, trimmed to our packages). It fails when a
+# pinned version is affected, and when the list is missing, too old or does not cover a package.
+audit: deps
+	$(BIN)/python -m security.audit_dependencies
+
+# Rebuilds security/advisories.json from a clone of https://github.com/pypa/advisory-database:
+#   git clone --depth 1 https://github.com/pypa/advisory-database /tmp/advisory-database
+#   make audit-refresh ADVISORY_DB=/tmp/advisory-database
+audit-refresh: deps
+	@test -n "$(ADVISORY_DB)" || { echo "Set ADVISORY_DB to a clone of https://github.com/pypa/advisory-database (git clone --depth 1 https://github.com/pypa/advisory-database /tmp/advisory-database)"; exit 1; }
+	$(BIN)/python -m security.refresh_advisories "$(ADVISORY_DB)"
 
 # Translations are compiled here, never committed.
 messages: deps system-packages

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -19,6 +20,22 @@ class UserAdmin(AuditedChangesMixin, DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
+    # Operators and their roles are the administrators' (the only role with accounts.change_user);
+    # a superuser, who passes every check, is made, changed or removed by another superuser only.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else [*readonly, "is_superuser"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _not_above(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _not_above(request.user, obj)
+
+
+def _not_above(operator, user) -> bool:
+    return user is None or operator.is_superuser or not user.is_superuser
+
 
 class CustomerAdminForm(CustomerForm):
     """The operators' form checks what the customers' does: the same invoice must come out of both."""
@@ -35,6 +52,17 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["company_name", "vat_number", "tax_code", "user__email"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Whose customer it is is set once, when it is made: a change would hand its archive over."""
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None else [*readonly, "user"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """An operator who only reads customers (accounting) gets every field read-only: no form to check."""
+        if obj is not None and not self.has_change_permission(request, obj):
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
         """A change of fiscal data goes through the service, which audits it."""

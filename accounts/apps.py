@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Clienti")
+
+    def ready(self) -> None:
+        # Connects the sign-in signals to the audit trail's security events.
+        from accounts import security_events  # noqa: F401

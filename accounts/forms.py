@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import fiscal
 from accounts.models import Customer, User
+from lib.forms import PlainTextMixin
 
 Kind = Customer.Kind
 TOO_LONG = _("Al massimo %(limit_value)d caratteri: è il limite della fattura elettronica (qui sono %(show_value)d).")
@@ -17,7 +18,7 @@ def _limit_length(field: forms.Field, limit: int) -> None:
     field.widget.attrs["maxlength"] = str(limit)
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(PlainTextMixin, forms.ModelForm):
     """The fiscal data an invoice needs, refused here when they could not make a valid FatturaPA;
     used at sign-up, on the profile page and in the admin.
 
@@ -168,8 +169,9 @@ class CustomerForm(forms.ModelForm):
             self.add_error("sdi_code", _("Indica il codice destinatario SDI o la PEC per ricevere le fatture."))
 
 
-class SignupForm(forms.Form):
-    ALREADY_REGISTERED = _("Esiste già un account con questa email: accedi o recupera la password.")
+class SignupForm(PlainTextMixin, forms.Form):
+    """The account's half of the sign-up. It never says whether the email has an account: the
+    view answers the same either way (accounts.services.customer_sign_up_request)."""
 
     email = forms.EmailField(label=_("Email"), max_length=254)
     password = forms.CharField(
@@ -181,10 +183,7 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(self.ALREADY_REGISTERED)
-        return email
+        return self.cleaned_data["email"].lower()
 
     def clean(self):
         data = super().clean()
@@ -197,5 +196,9 @@ class SignupForm(forms.Form):
         return data
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(PlainTextMixin, AuthenticationForm):
     username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True}))
+
+    def clean_username(self):
+        # In lower case, as sign-up stores it (and as axes counts it: accounts.throttle.login_email).
+        return self.cleaned_data["username"].lower()

@@ -33,6 +33,12 @@ class User(AbstractUser):
     email = models.EmailField(_("email"), unique=True)
     # Raised to end every session of the user at once (logout, password change).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Set when the owner opens the link mailed to the address: buying waits for it (orders.services).
+    email_verified_at = models.DateTimeField(_("email verificata il"), null=True, blank=True, editable=False)
+    # When the last verification link, and the last "someone signed up with your address", were
+    # mailed: another of each waits (accounts.services.ACCOUNT_MAIL_INTERVAL).
+    email_verification_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sign_up_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -44,6 +50,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         key_salt = "conserva.accounts.User.session_auth_hash"

@@ -1,13 +1,30 @@
 from django.urls import path
 
-from accounts import views
+from accounts import two_factor_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("registrati/", views.signup, name="signup"),
-    path("accedi/", views.login_view, name="login"),
+    path("registrati/controlla-la-posta/", views.signup_done, name="signup_done"),
+    path("email/", views.email_verification, name="email_verification"),
+    path("email/conferma/<str:token>/", views.email_verify_view, name="email_verify"),
+    path("accedi/", two_factor_views.login_view, name="login"),
+    path("accedi/codice/", two_factor_views.login_code, name="login_code"),
     path("esci/", views.logout_everywhere, name="logout"),
     path("profilo/", views.profile, name="profile"),
+    path("profilo/verifica-in-due-passaggi/", two_factor_views.two_factor_page, name="two_factor"),
+    path(
+        "profilo/verifica-in-due-passaggi/rigenera-codici/", two_factor_views.two_factor_renew, name="two_factor_renew"
+    ),
+    path(
+        "profilo/verifica-in-due-passaggi/disattiva/", two_factor_views.two_factor_turn_off, name="two_factor_turn_off"
+    ),
+    path("profilo/verifica-in-due-passaggi/codici/", two_factor_views.two_factor_codes, name="two_factor_codes"),
+    path(
+        "profilo/verifica-in-due-passaggi/codici/scarica/",
+        two_factor_views.two_factor_codes_download,
+        name="two_factor_codes_download",
+    ),
     path("password/", views.password_change, name="password_change"),
     path("password/fatto/", views.password_change_done, name="password_change_done"),
     path("password/recupero/", views.password_reset, name="password_reset"),

@@ -33,6 +33,8 @@ LABELS = {
     "amount": _("importo"),
     "plan": _("piano"),
     "email": _("email"),
+    "address": _("indirizzo del cliente"),
+    "user_agent": _("browser"),
 }
 
 
@@ -97,6 +99,25 @@ def _choice_label(field: Field | None, code: str) -> str:
     return str(choices.get(code, code))
 
 
+class AreaFilter(admin.SimpleListFilter):
+    """The security events (sign-ins, failures, lock-outs, passwords, two factors) apart from the
+    business ones."""
+
+    title = _("area")
+    parameter_name = "area"
+    SECURITY_PREFIX = "security."
+
+    def lookups(self, request, model_admin):
+        return [("security", _("Sicurezza")), ("business", _("Attività"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "security":
+            return queryset.filter(action__startswith=self.SECURITY_PREFIX)
+        if self.value() == "business":
+            return queryset.exclude(action__startswith=self.SECURITY_PREFIX)
+        return queryset
+
+
 class AuditEntryInline(ReadableEntryMixin, ReadOnlyAdminMixin, GenericTabularInline):
     model = AuditEntry
     ct_fk_field = "object_id"
@@ -116,7 +137,7 @@ class AuditEntryAdmin(ReadableEntryMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "actor_label",
         "changes_text",
     ]
-    list_filter = ["content_type", "action"]
+    list_filter = [AreaFilter, "content_type", "action"]
     search_fields = ["object_repr", "actor_label"]
     date_hierarchy = "created_at"
     fields = ["created_at", "object_repr", *READ_ONLY_FIELDS[1:]]

@@ -9,6 +9,7 @@ def customer(email: str, company_name: str):
     return customer_sign_up(
         email=email,
         password="bench-password-long-enough",  # noqa: S106 (a throw-away benchmark database)
+        email_verified=True,
         company={
             "company_name": company_name,
             "vat_number": "01234560512",

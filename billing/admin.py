@@ -35,23 +35,29 @@ class InvoiceAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_issue_credit_note_permission(self, request):
+        return request.user.has_perm("billing.issue_credit_note")
+
     @admin.display(boolean=True, description=gettext_lazy("XML valido"))
     def xml_valid(self, invoice):
         return not invoice.xml_errors
 
-    @admin.action(description=gettext_lazy("Scarica la FatturaPA (XML) da inviare allo SDI"))
+    @admin.action(description=gettext_lazy("Scarica la FatturaPA (XML) da inviare allo SDI"), permissions=["view"])
     def download_xml(self, request, queryset):
         invoice = self._one(request, queryset)
         if invoice:
             return attachment(invoice.xml.encode(), "application/xml", fatturapa.file_name(invoice))
 
-    @admin.action(description=gettext_lazy("Scarica il PDF"))
+    @admin.action(description=gettext_lazy("Scarica il PDF"), permissions=["view"])
     def download_pdf(self, request, queryset):
         invoice = self._one(request, queryset)
         if invoice:
             return attachment(pdf.render(invoice), "application/pdf", invoice.pdf_filename)
 
-    @admin.action(description=gettext_lazy("Rimborso effettuato: emetti la nota di credito (TD04)"))
+    @admin.action(
+        description=gettext_lazy("Rimborso effettuato: emetti la nota di credito (TD04)"),
+        permissions=["issue_credit_note"],
+    )
     def refund(self, request, queryset):
         """A fiscal document is not issued on a misclick: a page shows what will be cancelled first."""
         if request.POST.get("confirm") != "yes":

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 
 from accounts.access import customer_required
 from billing import fatturapa, pdf
@@ -38,4 +39,5 @@ def invoice_xml(request, public_id):
 def attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    patch_cache_control(response, no_store=True, private=True)  # a customer's invoice: never kept by a cache
     return response

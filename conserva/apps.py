@@ -1,8 +1,24 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def administrators_hold_every_permission(using: str, **kwargs) -> None:
+    """After each migrate, the Amministrazione role gains the permissions of models added since
+    its migration (conserva/migrations/0001_operator_roles.py), so that no later app has to."""
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.using(using).filter(name="Amministrazione").first()
+    if group is not None:
+        group.permissions.add(*Permission.objects.using(using).all())
 
 
 class ConservaConfig(AppConfig):
-    """The project itself: its template tags and management commands shared by every app."""
+    """The project itself: its template tags and management commands shared by every app, and the
+    operators' roles."""
 
     name = "conserva"
     verbose_name = "Conserva"
+
+    def ready(self) -> None:
+        # Sent once per app after migrating; the last one sees every permission created.
+        post_migrate.connect(administrators_hold_every_permission, dispatch_uid="conserva.administrators")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class ItalianFirstLocaleMiddleware:
@@ -23,4 +24,23 @@ class ItalianFirstLocaleMiddleware:
         finally:
             translation.deactivate()  # the thread's next work (a task, another request) starts in Italian
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """Cache-Control: no-store, private on every response to a signed-in person (customer area,
+    panel, admin, their documents): neither the browser's disk nor a proxy keeps a copy of a page
+    or an invoice once the session is over. Public pages (login, sign-up, help) are left as they are.
+
+    Placed after AuthenticationMiddleware, before the middleware that may answer in its stead (a
+    session timed out, a login required): it sees every response a signed-in request gets."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
         return response

@@ -71,13 +71,16 @@ CSRF_TRUSTED_ORIGINS = env_list("CONSERVA_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("CONSERVA_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "conserva.admin_apps.ConservaAdminConfig",  # django.contrib.admin with the two-factor site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "conserva",
     "axes",
     "django_htmx",
@@ -109,11 +112,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "conserva.middleware.PrivateResponsesMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.throttle.DeviceCookieMiddleware",  # the device cookie of a browser that signed in
 ]
 
 if PRODUCTION:
@@ -156,6 +162,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "subscriptions:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# How long the link that verifies a new customer's email address stays valid.
+EMAIL_VERIFICATION_MAX_AGE = env_int("CONSERVA_EMAIL_VERIFICATION_SECONDS", 3 * 24 * 60 * 60)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -168,17 +176,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.passwords.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out (email, address)
+    "accounts.backends.PacedEmailBackend",  # paces an email's password checks (accounts/throttle.py)
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The number of reverse proxies in front of Conserva that append the client's address to
+# X-Forwarded-For (accounts/client.py); 0: the connection's address is the client's.
+TRUSTED_PROXY_COUNT = env_int("CONSERVA_TRUSTED_PROXY_COUNT", 0)
 AXES_FAILURE_LIMIT = env_int("CONSERVA_LOGIN_FAILURE_LIMIT", 3)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "accounts.client.client_address"
+AXES_USERNAME_CALLABLE = "accounts.throttle.axes_username"  # the email in lower case
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the email
+# Failed sign-ins for one email from any address within the cool-off, past which its password is
+# checked at most once every LOGIN_SLOWDOWN_SECONDS, except from a browser its owner signed in on.
+LOGIN_SLOWDOWN_AFTER = env_int("CONSERVA_LOGIN_SLOWDOWN_AFTER", 10)
+LOGIN_SLOWDOWN_SECONDS = env_int("CONSERVA_LOGIN_SLOWDOWN_SECONDS", 60)
+PASSWORD_CHANGE_FAILURE_LIMIT = 5  # wrong current passwords within the cool-off
+PASSWORD_RESET_MAILS_PER_EMAIL = 3  # an hour
+PASSWORD_RESET_MAILS_PER_ADDRESS = 10  # an hour
 
 SESSION_IDLE_TIMEOUT = env_int("CONSERVA_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("CONSERVA_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
@@ -269,6 +289,10 @@ EXPIRY_WARNING_DAYS = 90  # S2, fixed by the specification
 SPACE_WARNING_PERCENT = 70  # S6, fixed by the specification
 GRACE_PERIOD_DAYS = env_int("CONSERVA_GRACE_PERIOD_DAYS", 30)
 AUTO_RENEWAL_LEAD_DAYS = env_int("CONSERVA_AUTO_RENEWAL_LEAD_DAYS", 30)
+# The daily run (lifecycle): a run still going after this many hours died half-way; the health
+# endpoint answers an error when no run finished well within the last LIFECYCLE_HEALTH_MAX_AGE_HOURS.
+LIFECYCLE_RUN_CRASHED_AFTER_HOURS = env_int("CONSERVA_RUN_CRASHED_AFTER_HOURS", 6)
+LIFECYCLE_HEALTH_MAX_AGE_HOURS = env_int("CONSERVA_HEALTH_MAX_AGE_HOURS", 26)
 # The least a space increase costs (net of VAT), whatever few days are left in the term.
 SPACE_INCREASE_MINIMUM_NET = Decimal(env_str("CONSERVA_SPACE_INCREASE_MINIMUM_NET", "1.00"))
 ORDERS_PER_PAGE = env_int("CONSERVA_ORDERS_PER_PAGE", 10)
@@ -303,6 +327,10 @@ SANDBOX_WEBHOOK_SECRET = (
     or hashlib.sha256(f"sandbox-webhook:{SECRET_KEY}".encode()).hexdigest()
 )
 BANK_STATEMENT_MAX_BYTES = env_int("CONSERVA_BANK_STATEMENT_MAX_BYTES", 10 * 1024 * 1024)
+# A refused provider notification keeps at most this much of its body; past this many refusals kept
+# in an hour, the next ones are only logged (a flood of forgeries cannot fill the database).
+WEBHOOK_REFUSED_BODY_MAX_BYTES = env_int("CONSERVA_WEBHOOK_REFUSED_BODY_MAX_BYTES", 2048)
+WEBHOOK_REFUSALS_KEPT_PER_HOUR = env_int("CONSERVA_WEBHOOK_REFUSALS_KEPT_PER_HOUR", 100)
 
 # Invoices: the provider's own fiscal data, as FatturaPA's CedentePrestatore
 INVOICE_ISSUER = {

@@ -3,9 +3,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-admin.site.site_header = "Conserva – back-office"
-admin.site.site_title = "Conserva"
-
 urlpatterns = [
     path("", include("subscriptions.urls")),
     path("account/", include("accounts.urls")),
@@ -19,5 +16,6 @@ urlpatterns = [
     path("aiuto/", include("support.urls")),
     path("pannello/", include("panel.urls")),
     path("lingua/", login_not_required(set_language), name="set_language"),
+    path("salute/", include("lifecycle.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,12 +1,18 @@
 """Daily work on services: each handle_one_* claims one due row, acts on it and says
-whether it found one, so that the command loops and tests call them one at a time.
+whether it found one, so that the run (lifecycle/services.py) loops and tests call them one at
+a time.
 
 Claims skip rows another run holds (PostgreSQL); the transition itself re-checks the
 state under the row lock, so two runs never act twice on the same service.
+
+A step that raises for one service raises StepFailed naming it, after its transaction rolled
+back: the run records the error with that service, skips it and goes on with the others.
 """
 
 import datetime
 import logging
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
@@ -23,20 +29,44 @@ from subscriptions.services import service_expire, service_suspend
 logger = logging.getLogger(__name__)
 
 
-def _claim(queryset: ServiceQuerySet) -> Service | None:
+class StepFailed(Exception):
+    """One service's step raised (the cause is __cause__); its changes were rolled back."""
+
+    def __init__(self, service_id: int | None, order_id: int | None = None) -> None:
+        super().__init__(f"service {service_id}, order {order_id}")
+        self.service_id = service_id
+        self.order_id = order_id
+
+
+@contextmanager
+def _about(service_id: int | None, order_id: int | None = None) -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:
+        raise StepFailed(service_id, order_id) from error
+
+
+def _claim(queryset: ServiceQuerySet, skip: Collection[int]) -> Service | None:
+    queryset = queryset.exclude(pk__in=skip) if skip else queryset
     return queryset.select_for_update(skip_locked=True).order_by("expires_on", "pk").first()
 
 
-def handle_one_expiry(today: datetime.date) -> bool:
+def handle_one_expiry(today: datetime.date, skip: Collection[int] = ()) -> bool:
     with transaction.atomic():
-        service = _claim(Service.objects.due_to_expire(today))
-        return service is not None and service_expire(service_id=service.pk, today=today, actor=DAILY_RUN)
+        service = _claim(Service.objects.due_to_expire(today), skip)
+        if service is None:
+            return False
+        with _about(service.pk):
+            return service_expire(service_id=service.pk, today=today, actor=DAILY_RUN)
 
 
-def handle_one_suspension(today: datetime.date) -> bool:
+def handle_one_suspension(today: datetime.date, skip: Collection[int] = ()) -> bool:
     with transaction.atomic():
-        service = _claim(Service.objects.due_for_suspension(today))
-        return service is not None and service_suspend(service_id=service.pk, today=today, actor=DAILY_RUN)
+        service = _claim(Service.objects.due_for_suspension(today), skip)
+        if service is None:
+            return False
+        with _about(service.pk):
+            return service_suspend(service_id=service.pk, today=today, actor=DAILY_RUN)
 
 
 def due_for_auto_renewal(today: datetime.date) -> ServiceQuerySet:
@@ -47,33 +77,52 @@ def due_for_auto_renewal(today: datetime.date) -> ServiceQuerySet:
     )
 
 
-def handle_one_auto_renewal(today: datetime.date, skip: set[int]) -> bool:
+def handle_one_auto_renewal(today: datetime.date, skip: set[int], refused: set[int] | None = None) -> bool:
     """Places the renewal order of one service renewing by itself and, after commit, charges the
-    customer's saved card; the payment's notification then renews it like any other."""
+    customer's saved card; the payment's notification then renews it like any other. A service
+    the orders refuse to renew (an order of space waiting, an e-mail address not verified) is
+    skipped for the rest of the run and added to `refused`."""
     with transaction.atomic():
-        service = _claim(due_for_auto_renewal(today).exclude(pk__in=skip))
+        service = _claim(due_for_auto_renewal(today), skip)
         if service is None:
             return False
-        try:
-            order, _created = order_place_renewal(service_id=service.pk, actor=DAILY_RUN, automatic=True)
-        except OrderError:
-            skip.add(service.pk)
-        else:
-            renewal_charge_later(order)
+        with _about(service.pk):
+            try:
+                order, _created = order_place_renewal(service_id=service.pk, actor=DAILY_RUN, automatic=True)
+            except OrderError as refusal:
+                logger.info("automatic renewal of service %s not placed: %s", service.pk, refusal)
+                skip.add(service.pk)
+                if refused is not None:
+                    refused.add(service.pk)
+            else:
+                renewal_charge_later(order)
         return True
 
 
-def charge_automatic_renewals(today: datetime.date) -> tuple[int, int]:
-    """Asks the provider again for the automatic renewal charges still waiting (a lost task). One
-    that cannot be asked (the order was cancelled meanwhile, the provider does not answer) is
-    logged and skipped: the others still go."""
-    asked = refused = 0
-    for order_id in automatic_renewals_to_charge(today):
+def renewal_charges_due(today: datetime.date) -> list[tuple[int, int | None]]:
+    """(order, service) of the automatic renewal charges still waiting (payments.renewals says which)."""
+    return list(automatic_renewals_to_charge(today).values_list("pk", "service_id"))
+
+
+def handle_one_charge(order_id: int, service_id: int | None = None) -> bool:
+    """Asks the provider again for one automatic renewal charge still waiting (a lost task): True
+    when asked. One that cannot be asked (the order was cancelled meanwhile, the provider does
+    not answer) is logged and counted, not an error of the run: the next run asks again."""
+    with _about(service_id, order_id):
         try:
             renewal_charge(order_id=order_id)
         except PaymentError as error:
             logger.warning("automatic renewal charge of order %s not asked: %s", order_id, error)
-            refused += 1
-        else:
+            return False
+        return True
+
+
+def charge_automatic_renewals(today: datetime.date) -> tuple[int, int]:
+    """Every charge still waiting, one after the other: (asked, could not be asked)."""
+    asked = refused = 0
+    for order_id, service_id in renewal_charges_due(today):
+        if handle_one_charge(order_id, service_id):
             asked += 1
+        else:
+            refused += 1
     return asked, refused

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from accounts.events import EmailVerificationRequested, PasswordResetRequested, SignUpWithKnownEmail
 from billing.events import CreditNoteIssued
 from lib import events
 from notifications import mails
@@ -34,12 +35,27 @@ def on_credit_note_issued(event: CreditNoteIssued) -> None:
     mails.credit_note_issued(order=event.credit_note.order, invoice=event.credit_note)
 
 
+def on_email_verification_requested(event: EmailVerificationRequested) -> None:
+    mails.email_verification(user=event.user)
+
+
+def on_password_reset_requested(event: PasswordResetRequested) -> None:
+    mails.password_reset(user=event.user)
+
+
+def on_sign_up_with_known_email(event: SignUpWithKnownEmail) -> None:
+    mails.sign_up_notice(user=event.user)
+
+
 SUBSCRIPTIONS: list[tuple[type, Callable[[Any], None]]] = [
     (OrderPlaced, on_order_placed),
     (PaymentReceived, on_payment_received),
     (OrderPaymentFailed, on_payment_failed),
     (PaymentCredited, on_payment_credited),
     (CreditNoteIssued, on_credit_note_issued),
+    (EmailVerificationRequested, on_email_verification_requested),
+    (SignUpWithKnownEmail, on_sign_up_with_known_email),
+    (PasswordResetRequested, on_password_reset_requested),
 ]
 
 

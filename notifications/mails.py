@@ -1,4 +1,4 @@
-"""The mails a customer receives about orders and payments.
+"""The mails a customer receives about orders and payments, and about their account.
 
 Each is queued after the transaction commits, so a rolled-back change never mails anyone;
 the task reads the order again and renders it in the customer's language.
@@ -6,8 +6,9 @@ the task reads the order again and renders it in the customer's language.
 
 from django.db import transaction
 
+from accounts.models import User
 from billing.models import Invoice
-from notifications.tasks import send_order_mail
+from notifications.tasks import send_account_mail, send_order_mail
 from orders.models import Order
 
 ORDER_PLACED = "order_placed"
@@ -16,6 +17,9 @@ PAYMENT_FAILED = "payment_failed"
 TRANSFER_REGISTERED = "transfer_registered"
 CREDIT_NOTE_ISSUED = "credit_note_issued"
 PAYMENT_CREDITED = "payment_credited"
+EMAIL_VERIFICATION = "email_verification"
+SIGN_UP_NOTICE = "sign_up_notice"
+PASSWORD_RESET = "password_reset"  # noqa: S105  # nosec B105
 
 
 def _queue(kind: str, order: Order, invoice: Invoice | None = None, reason: str = "") -> None:
@@ -45,3 +49,21 @@ def credit_note_issued(*, order: Order, invoice: Invoice) -> None:
 
 def payment_credited(*, order: Order, reason: str) -> None:
     _queue(PAYMENT_CREDITED, order, reason=reason)
+
+
+def _queue_account(kind: str, user: User) -> None:
+    user_id = user.pk
+    transaction.on_commit(lambda: send_account_mail.enqueue(kind, user_id))
+
+
+def email_verification(*, user: User) -> None:
+    _queue_account(EMAIL_VERIFICATION, user)
+
+
+def password_reset(*, user: User) -> None:
+    _queue_account(PASSWORD_RESET, user)
+
+
+def sign_up_notice(*, user: User) -> None:
+    """Someone signed up with this address, which has an account: its owner hears it from us."""
+    _queue_account(SIGN_UP_NOTICE, user)

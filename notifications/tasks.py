@@ -1,12 +1,18 @@
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
+from accounts.models import User
+from accounts.services import email_verification_token
 from billing import pdf
 from billing.models import Invoice
+from notifications import failures
 from orders.models import Order
 from orders.selectors import bank_details
 from payments.models import SavedCard
@@ -38,10 +44,43 @@ def send_order_mail(kind: str, order_id: int, invoice_id: int | None, reason: st
         message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
     if invoice:
         message.attach(invoice.pdf_filename, pdf.render(invoice), "application/pdf")
-    message.send()
+    failures.send(message, mail=kind, reference=order.number or "")
 
 
 def _card_for_automatic_renewal(order: Order) -> SavedCard | None:
     """The card an automatic renewal will be charged to: its "order made" mail says so."""
     renews_by_itself = order.kind == Order.Kind.RENEWAL and order.service and order.service.auto_renew
     return SavedCard.objects.filter(customer_id=order.customer_id).first() if renews_by_itself else None
+
+
+@task()
+def send_account_mail(kind: str, user_id: int) -> None:
+    """A mail about the account itself (notifications/mails.py: EMAIL_VERIFICATION, SIGN_UP_NOTICE),
+    in the customer's language; the verification link is made now, for the address as it is now."""
+    user = User.objects.select_related("customer").get(pk=user_id)
+    customer = getattr(user, "customer", None)
+    context = {
+        "user": user,
+        # The mails greet a customer by company name; an operator's address has no company.
+        "customer": customer or {"company_name": user.email},
+        "verify_url": settings.SITE_URL + reverse("accounts:email_verify", args=[email_verification_token(user)]),
+        "login_url": settings.SITE_URL + reverse("accounts:login"),
+        "password_reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+        "valid_days": settings.EMAIL_VERIFICATION_MAX_AGE // (24 * 60 * 60),
+        "provider_name": settings.PROVIDER_NAME,
+    }
+    if kind == "password_reset":
+        context["new_password_url"] = settings.SITE_URL + _new_password_path(user)
+    with translation.override(customer.language if customer else settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"notifications/{kind}_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject, body=render_to_string(f"notifications/{kind}.txt", context), to=[user.email]
+        )
+        message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
+    failures.send(message, mail=kind, reference=user.email)
+
+
+def _new_password_path(user: User) -> str:
+    """The one-time link of a password reset, made as Django's reset view expects it."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("accounts:password_reset_confirm", args=[uid, default_token_generator.make_token(user)])

@@ -52,7 +52,8 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Annulla gli ordini in attesa di pagamento"))
+    # Every field of an order is read-only here: "change" is the permission to change its state.
+    @admin.action(description=_("Annulla gli ordini in attesa di pagamento"), permissions=["change"])
     def cancel(self, request, queryset):
         self._apply(request, queryset, lambda order: order_cancel(order_id=order.pk, actor=request.user))
 

@@ -69,6 +69,9 @@ class Order(models.Model):
     last_payment_error = models.CharField(
         _("ultimo pagamento non riuscito"), max_length=200, blank=True, editable=False
     )
+    # The key of the form that placed it (orders/forms.py): the same form posted again finds this
+    # order instead of placing another. None for orders placed without a form (automatic renewals).
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ordine")
@@ -85,6 +88,7 @@ class Order(models.Model):
                 condition=models.Q(status="ATTESA_PAGAMENTO"),
                 name="order_one_open_per_service_and_kind",
             ),
+            models.UniqueConstraint(fields=["customer", "idempotency_key"], name="order_once_per_form"),
             # Rounded to the cent: SQLite adds decimals as floating point, and 19.90 + 4.38 is not 24.28 there.
             models.CheckConstraint(
                 condition=models.Q(total=Round(models.F("net") + models.F("vat"), 2)), name="order_total"

@@ -33,6 +33,10 @@ class OrderError(Exception):
     """A request the customer can understand and correct; the message says why."""
 
 
+class EmailNotVerified(OrderError):
+    """The customer's address is not verified yet: the page offers to send the link again."""
+
+
 def _lock(order_id: int) -> Order:
     return Order.objects.select_for_update().get(pk=order_id)
 
@@ -48,10 +52,25 @@ def _set_changed(order: Order, wanted: dict[str, str]) -> dict[str, str]:
 
 
 def _lock_service(service_id: int) -> Service:
-    return Service.objects.select_for_update(of=("self",)).select_related("plan", "customer").get(pk=service_id)
+    return Service.objects.select_for_update(of=("self",)).select_related("plan", "customer__user").get(pk=service_id)
 
 
-def _create(*, service: Service, kind: str, plan: Plan, lines: list[OrderLine], actor: Actor) -> Order:
+def _placed_with(customer_id: int, idempotency_key: str | None) -> Order | None:
+    """The order the same form placed already, if it was posted before."""
+    if not idempotency_key:
+        return None
+    return Order.objects.filter(customer_id=customer_id, idempotency_key=idempotency_key).first()
+
+
+def _create(
+    *,
+    service: Service,
+    kind: str,
+    plan: Plan,
+    lines: list[OrderLine],
+    actor: Actor,
+    idempotency_key: str | None = None,
+) -> Order:
     """An order of these lines, its net their sum, priced as VAT applies to its customer now
     (accounts/tax.py)."""
     treatment = vat_treatment(service.customer)
@@ -69,6 +88,7 @@ def _create(*, service: Service, kind: str, plan: Plan, lines: list[OrderLine], 
         total=amounts.total,
         split_payment=treatment.split_payment,
         currency=settings.CURRENCY,
+        idempotency_key=idempotency_key or None,
     )
     year = timezone.localtime(order.created_at).year
     order.number = f"{year}-{order.pk:06d}"
@@ -83,6 +103,15 @@ def _create(*, service: Service, kind: str, plan: Plan, lines: list[OrderLine], 
 
 # The rules a page checks before offering an action, and the service checks again when it is
 # taken: one function each, so that the page and the service say the same thing.
+
+
+def require_verified_email(customer: Customer) -> None:
+    """Buying, renewing and adding space wait until the customer has opened the link mailed to
+    their address at sign-up (accounts.services.email_verify)."""
+    if not customer.user.is_email_verified:
+        raise EmailNotVerified(
+            _("Prima di acquistare conferma il tuo indirizzo email con il link che ti abbiamo scritto.")
+        )
 
 
 def require_renewable(service: Service, *, automatic: bool = False) -> None:
@@ -104,11 +133,35 @@ def require_awaiting_payment(order: Order) -> None:
 
 
 @transaction.atomic
-def order_place_first_purchase(*, customer: Customer, plan: Plan, actor: Actor) -> Order:
+def order_request_first_purchase(
+    *, customer: Customer, plan: Plan, actor: Actor, idempotency_key: str
+) -> tuple[Order, bool]:
+    """The Acquista form: a new service and its first order (created = True), or the order the
+    same form placed before (created = False). The customer's row is locked first, so that the
+    same form posted several times at once places one order: the others wait, then find it."""
+    Customer.objects.select_for_update().filter(pk=customer.pk).exists()
+    if placed := _placed_with(customer.pk, idempotency_key):
+        return placed, False
+    order = order_place_first_purchase(customer=customer, plan=plan, actor=actor, idempotency_key=idempotency_key)
+    return order, True
+
+
+@transaction.atomic
+def order_place_first_purchase(
+    *, customer: Customer, plan: Plan, actor: Actor, idempotency_key: str | None = None
+) -> Order:
+    require_verified_email(customer)
     if not plan.is_active:
         raise OrderError(_("Questo piano non è più in vendita."))
     service = subscriptions.service_open(customer=customer, plan=plan, actor=actor)
-    return _create(service=service, kind=Kind.FIRST_PURCHASE, plan=plan, lines=[_plan_line(plan)], actor=actor)
+    return _create(
+        service=service,
+        kind=Kind.FIRST_PURCHASE,
+        plan=plan,
+        lines=[_plan_line(plan)],
+        actor=actor,
+        idempotency_key=idempotency_key,
+    )
 
 
 def _plan_line(plan: Plan) -> OrderLine:
@@ -117,11 +170,20 @@ def _plan_line(plan: Plan) -> OrderLine:
 
 @transaction.atomic
 def order_place_renewal(
-    *, service_id: int, actor: Actor, automatic: bool = False, dropped_add_ons: Collection[int] = ()
+    *,
+    service_id: int,
+    actor: Actor,
+    automatic: bool = False,
+    dropped_add_ons: Collection[int] = (),
+    idempotency_key: str | None = None,
 ) -> tuple[Order, bool]:
-    """The renewal order for the next term, or the one already waiting (created = False): the plan,
-    and each add-on at its yearly price but those the customer drops (the documents must still fit)."""
+    """The renewal order for the next term, or the one already waiting or placed by the same form
+    (created = False): the plan, and each add-on at its yearly price but those the customer drops
+    (the documents must still fit)."""
     service = _lock_service(service_id)
+    if placed := _placed_with(service.customer_id, idempotency_key):
+        return placed, False
+    require_verified_email(service.customer)
     require_renewable(service, automatic=automatic)
     waiting = order_waiting(service, Kind.RENEWAL)
     if waiting:
@@ -144,7 +206,14 @@ def order_place_renewal(
         )
         for add_on in kept
     ]
-    order = _create(service=service, kind=Kind.RENEWAL, plan=service.plan, lines=lines, actor=actor)
+    order = _create(
+        service=service,
+        kind=Kind.RENEWAL,
+        plan=service.plan,
+        lines=lines,
+        actor=actor,
+        idempotency_key=idempotency_key,
+    )
     return order, True
 
 
@@ -162,8 +231,13 @@ def _gb(size: int) -> str:
 
 
 @transaction.atomic
-def order_place_space_increase(*, service_id: int, step: SpaceStep, actor: Actor) -> tuple[Order, bool]:
+def order_place_space_increase(
+    *, service_id: int, step: SpaceStep, actor: Actor, idempotency_key: str | None = None
+) -> tuple[Order, bool]:
     service = _lock_service(service_id)
+    if placed := _placed_with(service.customer_id, idempotency_key):
+        return placed, False
+    require_verified_email(service.customer)
     waiting = order_waiting(service, Kind.SPACE_INCREASE)
     if waiting:
         return waiting, False
@@ -177,7 +251,14 @@ def order_place_space_increase(*, service_id: int, step: SpaceStep, actor: Actor
     line = OrderLine(
         kind=OrderLine.Kind.SPACE, size_bytes=step.extra_bytes, yearly_price_net=step.yearly_price_net, net=quote.net
     )
-    order = _create(service=service, kind=Kind.SPACE_INCREASE, plan=service.plan, lines=[line], actor=actor)
+    order = _create(
+        service=service,
+        kind=Kind.SPACE_INCREASE,
+        plan=service.plan,
+        lines=[line],
+        actor=actor,
+        idempotency_key=idempotency_key,
+    )
     return order, True
 
 

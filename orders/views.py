@@ -14,15 +14,17 @@ from accounts.access import customer_required
 from accounts.tax import amounts_for
 from catalog.models import Plan, SpaceStep
 from lib import clock
+from orders.forms import OrderRequestForm
 from orders.models import Order
 from orders.selectors import active_add_ons, bank_details, order_for_customer, order_waiting, space_increase_quote
 from orders.services import (
+    EmailNotVerified,
     OrderError,
     order_cancel,
     order_declare_transfer,
-    order_place_first_purchase,
     order_place_renewal,
     order_place_space_increase,
+    order_request_first_purchase,
     require_awaiting_payment,
     require_renewable,
     require_space_increasable,
@@ -34,11 +36,18 @@ from subscriptions.selectors import service_for_customer
 @customer_required
 def buy(request, code):
     plan = get_object_or_404(Plan, code=code, is_active=True)
-    try:
-        order = order_place_first_purchase(customer=request.customer, plan=plan, actor=request.user)
-    except OrderError as error:
-        messages.error(request, str(error))
+    form = OrderRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.error())
         return redirect("catalog:plans")
+    try:
+        order, created = order_request_first_purchase(
+            customer=request.customer, plan=plan, actor=request.user, idempotency_key=form.key()
+        )
+    except OrderError as error:
+        return _refused(request, error, "catalog:plans")
+    if not created:
+        return _placed_already(request, order)
     messages.success(request, _("Ordine %(number)s creato: completa il pagamento.") % {"number": order.number})
     return redirect("payments:pay", number=order.number)
 
@@ -56,7 +65,9 @@ def renew(request, public_id):
         return _place_order(
             request,
             service,
-            lambda: order_place_renewal(service_id=service.pk, actor=request.user, dropped_add_ons=dropped),
+            lambda key: order_place_renewal(
+                service_id=service.pk, actor=request.user, dropped_add_ons=dropped, idempotency_key=key
+            ),
             _("Ordine di rinnovo creato: completa il pagamento."),
         )
     try:
@@ -97,7 +108,9 @@ def increase_space(request, public_id):
             return _place_order(
                 request,
                 service,
-                lambda: order_place_space_increase(service_id=service.pk, step=step, actor=request.user),
+                lambda key: order_place_space_increase(
+                    service_id=service.pk, step=step, actor=request.user, idempotency_key=key
+                ),
                 _("Ordine di aumento spazio creato: completa il pagamento."),
             )
     today = clock.today()
@@ -119,14 +132,35 @@ def _show_waiting(request, waiting: Order):
 
 
 def _place_order(request, service, place, created_message):
-    """Places an order through `place`; then to its payment, or back to the service if refused."""
+    """Places an order through `place`, given the form's key; then to its payment, or back to the
+    service if refused, or to the order that the same form placed before."""
+    form = OrderRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.error())
+        return redirect(request.path)
     try:
-        order, _created = place()
+        order, created = place(form.key())
     except OrderError as error:
-        messages.error(request, str(error))
-        return redirect(service)
+        return _refused(request, error, service)
+    if not created:
+        return _placed_already(request, order)
     messages.success(request, created_message)
     return redirect("payments:pay", number=order.number)
+
+
+def _refused(request, error: OrderError, back_to):
+    """An order refused: the reason, then back; an address not verified yet goes where the
+    customer can have the link sent again."""
+    messages.error(request, str(error))
+    if isinstance(error, EmailNotVerified):
+        return redirect("accounts:email_verification")
+    return redirect(back_to)
+
+
+def _placed_already(request, order: Order):
+    """The same form posted again (a double click, the back button): the order it placed."""
+    messages.info(request, _("L'ordine %(number)s è già stato creato: eccolo.") % {"number": order.number})
+    return redirect("orders:detail", number=order.number)
 
 
 @customer_required

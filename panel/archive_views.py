@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.http.response import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from archive.errors import ArchiveError
@@ -95,6 +96,7 @@ def receipt_xml(request, deposit_id):
         raise Http404  # a rejected package has no receipt
     response = HttpResponse(deposit.receipt_xml.encode(), content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rapporto-di-versamento-{deposit.public_id}.xml"'
+    patch_cache_control(response, no_store=True, private=True)  # a customer's document: never kept by a cache
     return response
 
 
@@ -126,4 +128,8 @@ def document_file(request, document_id):
     except ArchiveError as error:
         messages.error(request, str(error))
         return redirect("panel:document", public_id=request.service.public_id, document_id=document_id)
-    return FileResponse(download.file, as_attachment=True, filename=download.name, content_type=download.content_type)
+    response = FileResponse(
+        download.file, as_attachment=True, filename=download.name, content_type=download.content_type
+    )
+    patch_cache_control(response, no_store=True, private=True)
+    return response

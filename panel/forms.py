@@ -6,10 +6,11 @@ from archive.metadata import Role
 from archive.models import DocumentClass
 from archive.names import extension
 from archive.selectors import DocumentQuery
+from lib.forms import PlainTextMixin
 from panel.services import panel_login_email
 
 
-class PanelLoginForm(forms.Form):
+class PanelLoginForm(PlainTextMixin, forms.Form):
     username = forms.CharField(
         label=_("Username del pannello"), max_length=32, widget=forms.TextInput(attrs={"autocomplete": "username"})
     )
@@ -35,7 +36,7 @@ class PanelLoginForm(forms.Form):
         return data
 
 
-class PanelPasswordForm(forms.Form):
+class PanelPasswordForm(PlainTextMixin, forms.Form):
     password = forms.CharField(
         label=_("Nuova password del pannello"),
         strip=False,
@@ -68,7 +69,7 @@ def _metadata_field(label, help_text="", **attrs):
     return forms.CharField(label=label, required=False, help_text=help_text, widget=forms.TextInput(attrs=attrs))
 
 
-class DepositForm(forms.Form):
+class DepositForm(PlainTextMixin, forms.Form):
     """A package: its class, its files (or one ZIP), and its metadata as a sheet or, for one file, typed
     here. The archive checks the metadata themselves and says what is wrong with each file."""
 
@@ -134,7 +135,7 @@ class DepositForm(forms.Form):
         return {self.cleaned_data["files"][0].name: fields} if fields else {}
 
 
-class SearchForm(forms.Form):
+class SearchForm(PlainTextMixin, forms.Form):
     """The archive's search, as a GET form: every field may be left empty."""
 
     document_class = forms.ModelChoiceField(

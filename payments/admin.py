@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.admin import AuditEntryInline, ReadOnlyAdminMixin
 from lib import clock
+from lib.forms import PlainTextMixin
 from orders.admin import OrderAdmin
 from orders.models import Order
 from payments.camt053 import StatementError
@@ -52,7 +53,10 @@ class OrderWithPaymentsAdmin(OrderAdmin):
     inlines = [PaymentInline, AuditEntryInline]
     actions = ["register_transfer", *OrderAdmin.actions]
 
-    @admin.action(description=gettext_lazy("Registra il bonifico ricevuto (l'ordine risulta pagato)"))
+    @admin.action(
+        description=gettext_lazy("Registra il bonifico ricevuto (l'ordine risulta pagato)"),
+        permissions=["register_transfer"],
+    )
     def register_transfer(self, request, queryset):
         """One order at a time, with the bank's reference or the booking date: the statement imported
         later recognises the same money instead of counting it twice."""
@@ -73,6 +77,9 @@ class OrderWithPaymentsAdmin(OrderAdmin):
         }
         return TemplateResponse(request, "admin/orders/order/register_transfer.html", context)
 
+    def has_register_transfer_permission(self, request):
+        return request.user.has_perm("payments.register_transfer")
+
     @staticmethod
     def _register(order, form, request):
         payment = transfer_register(
@@ -88,7 +95,7 @@ class OrderWithPaymentsAdmin(OrderAdmin):
             )
 
 
-class TransferRegistrationForm(forms.Form):
+class TransferRegistrationForm(PlainTextMixin, forms.Form):
     reference = forms.CharField(
         label=gettext_lazy("Riferimento della banca (CRO/TRN)"),
         max_length=100,
@@ -165,8 +172,15 @@ class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             path("importa/", self.admin_site.admin_view(self.import_view), name="payments_bankstatement_import")
         ] + super().get_urls()
 
+    def changelist_view(self, request, extra_context=None):
+        can_import = self.has_import_permission(request)
+        return super().changelist_view(request, (extra_context or {}) | {"can_import": can_import})
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("payments.import_statement")
+
     def import_view(self, request):
-        if not request.user.has_perm("payments.add_bankentry"):
+        if not self.has_import_permission(request):
             raise PermissionDenied
         form = StatementUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -226,7 +240,7 @@ class IsOpenFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PaymentIssueForm(forms.ModelForm):
+class PaymentIssueForm(PlainTextMixin, forms.ModelForm):
     pay_order = forms.CharField(
         label=gettext_lazy("Paga l'ordine numero"),
         required=False,
@@ -269,6 +283,10 @@ class PaymentIssueAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        """Resolving is the only change an item takes; without that permission the queue is read-only."""
+        return request.user.has_perm("payments.resolve_payment_issue")
 
     def get_fields(self, request, obj=None):
         fields = [*self.readonly_fields, "resolution"]

@@ -4,10 +4,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from lib.forms import PlainTextMixin
 from orders.models import Order
 
 
-class PayForm(forms.Form):
+class PayForm(PlainTextMixin, forms.Form):
     """P1. The idempotency key is made when the form is shown: submitting it twice pays once."""
 
     SAVED_CARD = "CARTA_SALVATA"

@@ -31,6 +31,7 @@ class Payment(models.Model):
     class Meta:
         verbose_name = _("pagamento")
         verbose_name_plural = _("pagamenti")
+        permissions = [("register_transfer", "Può registrare un bonifico ricevuto")]
         constraints = [
             models.UniqueConstraint(fields=["provider", "provider_payment_id"], name="payment_unique_provider_id"),
             models.UniqueConstraint(fields=["order"], condition=models.Q(applied=True), name="payment_one_per_order"),
@@ -166,6 +167,7 @@ class PaymentIssue(models.Model):
         verbose_name = _("pagamento da verificare")
         verbose_name_plural = _("pagamenti da verificare")
         ordering = ["resolved_at", "-created_at"]
+        permissions = [("resolve_payment_issue", "Può risolvere un pagamento da verificare")]
         indexes = [models.Index(fields=["customer", "resolved_at"])]
 
     def __str__(self) -> str:
@@ -204,6 +206,7 @@ class BankStatement(models.Model):
         verbose_name = _("estratto conto (camt.053)")
         verbose_name_plural = _("estratti conto (camt.053)")
         ordering = ["-imported_at"]
+        permissions = [("import_statement", "Può importare un estratto conto camt.053")]
 
     def __str__(self) -> str:
         return f"{self.statement_id} ({self.iban})"

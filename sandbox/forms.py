@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import luhn
 
 from lib import clock
+from lib.forms import PlainTextMixin
 
 
-class CardForm(forms.Form):
+class CardForm(PlainTextMixin, forms.Form):
     holder = forms.CharField(label=_("Intestatario"), max_length=100)
     number = forms.CharField(
         label=_("Numero della carta"),

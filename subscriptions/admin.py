@@ -35,7 +35,10 @@ class ServiceAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Cessa i servizi scaduti o sospesi selezionati"))
+    def has_cease_permission(self, request):
+        return request.user.has_perm("subscriptions.cease_service")
+
+    @admin.action(description=_("Cessa i servizi scaduti o sospesi selezionati"), permissions=["cease"])
     def cease(self, request, queryset):
         for service in queryset:
             try:

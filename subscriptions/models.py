@@ -60,6 +60,7 @@ class Service(models.Model):
         verbose_name = _("servizio di conservazione")
         verbose_name_plural = _("servizi di conservazione")
         ordering = ["created_at", "id"]
+        permissions = [("cease_service", "Può cessare un servizio scaduto o sospeso")]
         constraints = [
             models.CheckConstraint(condition=models.Q(used_bytes__gte=0), name="service_used_bytes_not_negative"),
             models.CheckConstraint(condition=models.Q(quota_bytes__gt=0), name="service_quota_positive"),

@@ -1,9 +1,10 @@
 from django import forms
 
+from lib.forms import PlainTextMixin
 from support.models import AssistanceRequest
 
 
-class AssistanceRequestForm(forms.ModelForm):
+class AssistanceRequestForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = AssistanceRequest
         fields = ["service", "subject", "message", "phone"]

@@ -51,8 +51,11 @@ def company(**overrides) -> dict:
     return data | overrides
 
 
-def customer(email: str, company_name: str):
-    return customer_sign_up(email=email, password=PASSWORD, company=company(company_name=company_name))
+def customer(email: str, company_name: str, *, email_verified: bool = True):
+    """A customer whose address is verified, as every customer who has bought is, unless asked."""
+    return customer_sign_up(
+        email=email, password=PASSWORD, company=company(company_name=company_name), email_verified=email_verified
+    )
 
 
 def active_service(customer, plan: Plan, *, activated_on: datetime.date, used_share: str = "0") -> Service:
@@ -78,12 +81,33 @@ def pay_form(method: str, key: str | None = None) -> dict:
     return {"method": method, "idempotency_key": key or uuid.uuid4().hex}
 
 
+def order_form(**choices) -> dict:
+    """What an order form (Acquista, renew, add space) posts: its choices and the key it was shown with."""
+    return {"idempotency_key": uuid.uuid4().hex} | choices
+
+
 def operator():
     """The provider's operator, a staff user, as the admin's actions are taken by one."""
     user = User.objects.filter(email="operatore@example.com").first()
     return user or User.objects.create_user(email="operatore@example.com", password=PASSWORD, is_staff=True)
 
 
-def sign_up(email: str, **details) -> object:
-    """A customer of any kind: the details override an Italian business's."""
-    return customer_sign_up(email=email, password=PASSWORD, company=company(**details))
+def sign_up(email: str, *, email_verified: bool = True, **details) -> object:
+    """A customer of any kind: the details override an Italian business's. Its address is
+    verified unless asked."""
+    return customer_sign_up(email=email, password=PASSWORD, company=company(**details), email_verified=email_verified)
+
+
+def verified_operator_login(client, user) -> None:
+    """Signs `user` (an operator) in on `client` with a session verified by a second factor, as the
+    admin requires: a confirmed authenticator device of theirs (made if missing) marks the session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

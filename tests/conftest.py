@@ -55,6 +55,18 @@ def bianchi_client(client, bianchi):
     return client
 
 
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin_client, signed in with the second factor the back-office requires."""
+    from django.test import Client
+
+    from tests import cast
+
+    client = Client()
+    cast.verified_operator_login(client, admin_user)
+    return client
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _audit_trail_survives_the_sqlite_flush():
     """SQLite's flush empties tables with DELETE, which the audit trail's trigger refuses: around

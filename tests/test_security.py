@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
 # The only pages a stranger may open; everything else asks to log in.
 PUBLIC = {
     "accounts:signup",
+    "lifecycle:runs_health",  # the daily run's health, for a monitor: no customer data
+    "accounts:signup_done",  # the same "check your mail" page after every sign-up
+    "accounts:email_verify",  # the link mailed to a new address: its signature is the key
     "accounts:login",
     "accounts:password_reset",
     "accounts:password_reset_done",

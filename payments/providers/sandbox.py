@@ -1,10 +1,9 @@
 """The sandbox provider seen from Conserva: the same calls a real gateway's module makes, against
 the gateway simulated in the sandbox app."""
 
-import json
 import time
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -12,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from lib import signing
 from orders.models import Order
-from payments.providers.base import CardDetails, PaymentEvent, PaymentProvider, WebhookRefused
+from payments.providers.base import (
+    CardDetails,
+    PaymentEvent,
+    PaymentProvider,
+    WebhookRefused,
+    decimal_amount,
+    field,
+    json_object,
+)
 from sandbox import gateway
 
 CODE = "sandbox"
@@ -45,24 +52,21 @@ class SandboxProvider(PaymentProvider):
             )
         except signing.SignatureError as error:
             raise WebhookRefused(str(error)) from None
-        try:
-            payload = json.loads(body)
-            data = payload["data"]
-            card = data.get("card")
-            return PaymentEvent(
-                event_id=str(payload["id"]),
-                kind={"payment.succeeded": PaymentEvent.SUCCEEDED, "payment.failed": PaymentEvent.FAILED}[
-                    payload["type"]
-                ],
-                order_number=str(data["metadata"]["order_number"]),
-                payment_id=str(data["id"]),
-                amount=Decimal(str(data["amount"])),
-                currency=str(data["currency"]),
-                card=CardDetails(**card) if card else None,
-                failure=str(data.get("failure_message", "")),
-            )
-        except (ValueError, KeyError, TypeError, InvalidOperation) as error:
-            raise WebhookRefused(f"unreadable notification: {error!r}") from None
+        payload = json_object(body)
+        kind = KINDS.get(field(payload, "type", str))
+        if kind is None:
+            raise WebhookRefused(f"unreadable notification: unknown type {str(payload['type'])[:50]!r}")
+        card = field(payload, "data.card", dict, required=False)
+        return PaymentEvent(
+            event_id=str(field(payload, "id", (str, int))),
+            kind=kind,
+            order_number=field(payload, "data.metadata.order_number", str),
+            payment_id=field(payload, "data.id", str),
+            amount=decimal_amount(field(payload, "data.amount", (str, int)), "data.amount"),
+            currency=field(payload, "data.currency", str),
+            card=_card(card) if card else None,
+            failure=" ".join((field(payload, "data.failure_message", str, required=False) or "").split())[:200],
+        )
 
     def charge_saved_card(self, *, order: Order, token: str, idempotency_key: str) -> None:
         gateway.charge_off_session(
@@ -78,3 +82,18 @@ class SandboxProvider(PaymentProvider):
 
     def forget_card(self, *, token: str) -> None:
         gateway.vault_forget(token)
+
+
+KINDS = {"payment.succeeded": PaymentEvent.SUCCEEDED, "payment.failed": PaymentEvent.FAILED}
+
+
+def _card(card: dict[str, Any]) -> CardDetails:
+    if set(card) != {"token", "brand", "last4", "exp_month", "exp_year"}:
+        raise WebhookRefused("unreadable notification: data.card has other fields than a card's")
+    return CardDetails(
+        token=field(card, "token", str),
+        brand=field(card, "brand", str),
+        last4=field(card, "last4", str),
+        exp_month=field(card, "exp_month", int),
+        exp_year=field(card, "exp_year", int),
+    )

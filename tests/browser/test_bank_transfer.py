@@ -1,6 +1,8 @@
 """A bank transfer from the customer's declaration to the operator's statement import, in Debian's Chromium."""
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -15,7 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def order(transactional_db):
     plan = cast.plan(name="Professional", storage_gb=20, price_net="290.00")
     customer = cast.customer("rossi@example.com", "Studio Rossi S.r.l.")
-    User.objects.create_superuser("operatore@example.com", cast.PASSWORD)
+    operator = User.objects.create_superuser("operatore@example.com", cast.PASSWORD)
+    TOTPDevice.objects.create(user=operator, name="Telefono", confirmed=True)  # the back-office asks two factors
     return order_place_first_purchase(customer=customer, plan=plan, actor=customer.user)
 
 
@@ -54,6 +57,9 @@ def test_a_declared_transfer_is_paid_when_the_operator_imports_the_statement(
     operator.fill("#id_username", "operatore@example.com")
     operator.fill("#id_password", cast.PASSWORD)
     operator.click("input[type=submit]")
+    device = TOTPDevice.objects.get(user__email="operatore@example.com")
+    operator.get_by_label("Codice dell'app o codice di recupero").fill(f"{totp(device.bin_key):06d}")
+    operator.get_by_role("button", name="Verifica").click()
     operator.goto(f"{live_server.url}/admin/payments/bankstatement/")
     operator.get_by_role("link", name="Importa camt.053").click()
     operator.set_input_files("#id_file", str(statement))

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from catalog.models import GB
@@ -36,6 +37,15 @@ def sign_up(page, base_url):
     page.get_by_label("Partita IVA").fill(cast.VAT_NUMBER)
     page.get_by_label("Password").fill(cast.PASSWORD)
     page.get_by_role("button", name="Crea l'account").click()
+    expect(page.get_by_text("Ti abbiamo scritto a nuovo@studio.example")).to_be_visible()
+    # The link mailed to the address confirms it, then the new customer signs in.
+    (link,) = re.findall(r"/account/email/conferma/\S+/", mail.outbox[-1].body)
+    page.goto(f"{base_url}{link}")
+    page.get_by_role("button", name="Conferma l'indirizzo").click()
+    expect(page.get_by_text("Indirizzo email confermato")).to_be_visible()
+    page.get_by_label("Email").fill("nuovo@studio.example")
+    page.get_by_label("Password").fill(cast.PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
     expect(page.get_by_role("heading", name="Scegli il piano di Conservazione Sostitutiva")).to_be_visible()
 
 

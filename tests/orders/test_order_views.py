@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_buying_a_plan_leads_to_the_payment_page(rossi_client, rossi, plan, today):
-    response = rossi_client.post(reverse("orders:buy", args=[plan.code]))
+    response = rossi_client.post(reverse("orders:buy", args=[plan.code]), cast.order_form())
     order = Order.objects.get(customer=rossi)
     assert response.url == reverse("payments:pay", args=[order.number])
 
@@ -46,12 +46,12 @@ def test_renew_leads_to_a_confirmation_then_to_a_renewal_order(rossi_client, ros
     page = rossi_client.get(url).content.decode()
     assert "10 Marzo 2028" in page  # the new expiry, one year after the current one
 
-    response = rossi_client.post(url)
+    response = rossi_client.post(url, cast.order_form())
     order = service.orders.get(kind=Order.Kind.RENEWAL)
     assert response.url == reverse("payments:pay", args=[order.number])
     # Clicking Renew again shows the waiting order instead of making a second one.
     assert rossi_client.get(url).url == reverse("orders:detail", args=[order.number])
-    assert rossi_client.post(url).url == reverse("orders:detail", args=[order.number])
+    assert rossi_client.post(url, cast.order_form()).url == reverse("orders:detail", args=[order.number])
     assert service.orders.filter(kind=Order.Kind.RENEWAL).count() == 1
 
 
@@ -64,7 +64,7 @@ def test_increase_space_shows_the_prorated_prices_before_confirming(rossi_client
     assert "83 giorni" in page
     assert "€ 15,92" in page and "€ 19,42" in page
 
-    response = rossi_client.post(url, {"step": step.pk, "net": "0.01"})  # a posted price changes nothing
+    response = rossi_client.post(url, cast.order_form(step=step.pk, net="0.01"))  # a posted price changes nothing
     order = service.orders.get(kind=Order.Kind.SPACE_INCREASE)
     assert str(order.total) == "19.42"
     assert response.url == reverse("payments:pay", args=[order.number])

@@ -55,7 +55,7 @@ def test_the_renewal_page_lists_the_add_ons_and_the_customer_can_drop_one(rossi_
     page = rossi_client.get(url).content.decode()
     assert "+10 GB di spazio: €\xa070,00 l'anno + IVA" in page and "€\xa0439,20" in page
 
-    rossi_client.post(url, {})  # every box unticked: the add-on is dropped
+    rossi_client.post(url, cast.order_form())  # every box unticked: the add-on is dropped
     order = with_add_on.orders.get(kind="RINNOVO")
     assert [line.kind for line in order.lines.all()] == ["PIANO"] and order.total == Decimal("353.80")
     transfer_register(order=order, operator=SYSTEM)

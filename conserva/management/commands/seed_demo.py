@@ -138,6 +138,7 @@ class Command(BaseCommand):
         customer = customer_sign_up(
             email=CUSTOMER_EMAIL,
             password=DEMO_PASSWORD,
+            email_verified=True,
             company={
                 "company_name": "Studio Rossi Commercialisti S.r.l.",
                 "vat_number": "01234560512",
@@ -212,6 +213,7 @@ class Command(BaseCommand):
         customer = customer_sign_up(
             email=OTHER_EMAIL,
             password=DEMO_PASSWORD,
+            email_verified=True,
             company={
                 "company_name": "Bianchi Logistica S.p.A.",
                 "vat_number": "07654320519",
@@ -231,7 +233,9 @@ class Command(BaseCommand):
     def _customers_of_every_kind(self, plans):
         for details in CUSTOMERS_OF_EVERY_KIND:
             company = {key: value for key, value in details.items() if key != "email"}
-            customer = customer_sign_up(email=details["email"], password=DEMO_PASSWORD, company=company)
+            customer = customer_sign_up(
+                email=details["email"], password=DEMO_PASSWORD, company=company, email_verified=True
+            )
             self._active_service(customer, plans["base"], expires_on=clock.today() + datetime.timedelta(days=300))
 
     def _active_service(self, customer: Customer, plan: Plan, *, expires_on: datetime.date) -> Service:

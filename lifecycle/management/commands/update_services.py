@@ -1,35 +1,28 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from lib import clock
-from lifecycle.periodic import (
-    charge_automatic_renewals,
-    handle_one_auto_renewal,
-    handle_one_expiry,
-    handle_one_suspension,
-)
+from lifecycle.models import DailyRun
+from lifecycle.services import daily_run
 
 
 class Command(BaseCommand):
     help = (
         "Daily: expires and suspends services past their dates, places automatic renewal orders "
-        "and has them charged to the saved card."
+        "and has them charged to the saved card. Records the run (admin: Esecuzioni giornaliere) "
+        "and exits with an error when a service had an error or the run crashed."
     )
 
     def handle(self, *args, **options):
-        today = clock.today()
-        expired = self._repeat(lambda: handle_one_expiry(today))
-        suspended = self._repeat(lambda: handle_one_suspension(today))
-        skip: set[int] = set()
-        renewals = self._repeat(lambda: handle_one_auto_renewal(today, skip)) - len(skip)
-        charges, refused = charge_automatic_renewals(today)
-        self.stdout.write(
-            f"{today}: {expired} expired, {suspended} suspended, {renewals} renewal orders placed, "
-            f"{charges} automatic renewal charges asked of the provider ({refused} could not be asked)."
-        )
+        run = daily_run(clock.today())
+        self.stdout.write(summary(run))
+        if run.outcome != DailyRun.Outcome.SUCCEEDED:
+            raise CommandError(f"daily run {run.pk} {run.get_outcome_display()}: see the admin for the errors.")
 
-    @staticmethod
-    def _repeat(handle_one) -> int:
-        count = 0
-        while handle_one():
-            count += 1
-        return count
+
+def summary(run: DailyRun) -> str:
+    errors = run.errors.count()
+    return (
+        f"{run.business_day}: {run.expired} expired, {run.suspended} suspended, "
+        f"{run.renewal_orders_placed} renewal orders placed, {run.charges_asked} automatic renewal "
+        f"charges asked of the provider ({run.charges_refused} could not be asked); {errors} errors."
+    )

@@ -1,0 +1,33 @@
+"""The authentication backend between axes' (which refuses a locked-out email and address) and
+Django's ModelBackend (which checks the password): it paces the password checks of an email
+(accounts/throttle.py) on every login form, the customers', the admin's and the panel's."""
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from accounts import throttle
+from accounts.models import User
+
+
+class PacedEmailBackend:
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
+        """Raises throttle.TooManyAttempts, a ValidationError the login form shows, when the
+        email's password may not be tried yet. An email typed with capitals is checked as sign-up
+        stored it (lower case) here, on forms that do not lower it themselves (the admin's)."""
+        if request is None or not username or password is None:
+            return None
+        email = throttle.login_email(username)
+        throttle.check_sign_in_pace(request, email)
+        throttle.mark_password_checked(request)
+        if email == username:
+            return None  # ModelBackend, next, checks it
+        user = ModelBackend().authenticate(request, username=email, password=password, **kwargs)
+        return user if isinstance(user, User) else None
+
+    def get_user(self, user_id: int) -> User | None:
+        user = ModelBackend().get_user(user_id)
+        return user if isinstance(user, User) else None

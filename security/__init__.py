@@ -1,0 +1,1 @@
+"""The dependency audit (make audit) and its advisory list; tooling, not a Django app."""
