@@ -19,3 +19,17 @@ def customer_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def account_owner_required(view):
+    """The account's own pages (password, email, two factors) are a customer's or an operator's.
+    Whoever signed in with a panel's own login has neither, and finds no such page (404): the
+    panel's account is the customer's to manage."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_staff or hasattr(request.user, "customer")):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,10 +1,14 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy, ngettext
 
+from accounts import security_events
 from accounts.forms import CustomerForm
 from accounts.models import Customer, User
 from accounts.services import customer_update_details
+from accounts.two_factor import two_factor_disable
 from audit.admin import AuditedChangesMixin
 
 
@@ -19,6 +23,33 @@ class UserAdmin(AuditedChangesMixin, DjangoUserAdmin):
         ("Date", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=gettext_lazy("Azzera la verifica in due passaggi"), permissions=["superuser"])
+    def reset_two_factor(self, request, queryset):
+        """The lost-phone procedure (ASVS V6.4.4), for superusers only, once the owner is known: the
+        user's authenticator and recovery codes go, their sessions end, the trail names the
+        operator and the owner gets a mail. An operator sets a new one up through the mailed link."""
+        users = list(queryset)
+        if request.POST.get("confirm") != "yes":
+            context = self.admin_site.each_context(request) | {
+                "title": gettext_lazy("Azzerare la verifica in due passaggi?"),
+                "users": users,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/accounts/user/reset_two_factor_confirmation.html", context)
+        for user in users:
+            two_factor_disable(user=user, actor=request.user, origin=security_events.origin(request))
+        done = ngettext(
+            "Verifica in due passaggi azzerata per %(count)d utente.",
+            "Verifica in due passaggi azzerata per %(count)d utenti.",
+            len(users),
+        )
+        self.message_user(request, done % {"count": len(users)}, messages.SUCCESS)
+
+    def has_superuser_permission(self, request):
+        return request.user.is_superuser
 
     # Operators and their roles are the administrators' (the only role with accounts.change_user);
     # a superuser, who passes every check, is made, changed or removed by another superuser only.

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from accounts.models import User
+from accounts.models import PendingSignUp, User
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,23 @@ class PasswordResetRequested:
 
 
 @dataclass(frozen=True)
+class SignUpConfirmationRequested:
+    """A sign-up with a new address, kept pending: the address gets the link that makes the account."""
+
+    pending: PendingSignUp
+
+
+@dataclass(frozen=True)
 class SignUpWithKnownEmail:
     """Someone signed up with an address that has an account: its owner hears of it, the visitor
     sees the same page as for a new address."""
+
+    user: User
+
+
+@dataclass(frozen=True)
+class SignInLinkRequested:
+    """Someone asked, on the login page, for a one-time sign-in link to this account's address
+    (accounts/sign_in_link.py); the mail goes out of the request, like a password reset's."""
 
     user: User

@@ -198,6 +198,13 @@ class SignupForm(PlainTextMixin, forms.Form):
 
 class EmailAuthenticationForm(PlainTextMixin, AuthenticationForm):
     username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True}))
+    # Django's says both fields may be case-sensitive: the email is not, here.
+    error_messages = AuthenticationForm.error_messages | {
+        "invalid_login": _(
+            "Inserisci email e password corretti: nella password maiuscole e minuscole contano. "
+            "Se ti sei appena registrato, conferma prima l'indirizzo con il link che ti abbiamo scritto."
+        ),
+    }
 
     def clean_username(self):
         # In lower case, as sign-up stores it (and as axes counts it: accounts.throttle.login_email).

@@ -65,6 +65,24 @@ class User(AbstractUser):
         self.refresh_from_db(fields=["session_epoch"])
 
 
+class SignInPace(models.Model):
+    """When the password of an email being guessed may next be checked (accounts/throttle.py).
+
+    One row per email, keyed by a keyed hash of the address (HMAC with SECRET_KEY), never the
+    address itself: an unknown email is paced too, and the table must not list who tried what.
+    A request claims the next check with one conditional UPDATE, so one request wins each slot."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    next_check_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ritmo di accesso")
+        verbose_name_plural = _("ritmi di accesso")
+
+    def __str__(self) -> str:
+        return self.key[:12]
+
+
 class Customer(models.Model):
     """A business, a person or a public administration with its fiscal data, as the next invoice will use them.
 
@@ -126,3 +144,33 @@ class Customer(models.Model):
     @property
     def is_public_administration(self) -> bool:
         return self.kind == self.Kind.PUBLIC_ADMINISTRATION
+
+
+class PendingSignUp(models.Model):
+    """A sign-up waiting for its address to be confirmed (accounts.services.customer_sign_up_request):
+    no account exists until the mailed link is opened and its button pressed, so that neither the
+    sign-up page nor a sign-in afterwards tells a new address from a known one, and nobody holds an
+    address they cannot read. One row per address: a later sign-up replaces it. Rows older than
+    EMAIL_VERIFICATION_MAX_AGE are deleted at the next sign-up."""
+
+    email = models.EmailField(_("email"), unique=True)
+    password = models.CharField(max_length=128)  # make_password's hash, never the password
+    company = models.JSONField(default=dict)  # the sign-up's CustomerForm, as its cleaned data
+    language = models.CharField(max_length=5, default=settings.LANGUAGE_CODE)
+    created_at = models.DateTimeField(default=clock.now)
+    # The SHA-256 of the mailed link's random token: empty until the mail is sent, replaced by each new link.
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registrazione da confermare")
+        verbose_name_plural = _("registrazioni da confermare")
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def name(self) -> str:
+        """The company, or the person, the account would be for."""
+        person = " ".join(filter(None, [self.company.get("first_name"), self.company.get("last_name")]))
+        return str(self.company.get("company_name") or person or self.email)

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts import security_events, throttle
-from accounts.client import client_address
+from accounts.client import client_key
 from accounts.events import PasswordResetRequested
 from accounts.models import User
 from audit.models import AuditEntry
@@ -56,8 +56,9 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
 
 class ThrottledPasswordResetForm(PasswordResetForm):
     """Answers as usual whatever the email (nothing tells whether it has an account), but mails
-    only within PASSWORD_RESET_MAILS_PER_EMAIL and _PER_ADDRESS an hour; each mail sent is a
-    "reset requested" on the account's trail, which is also what the limits count."""
+    only within the hourly limits of accounts.throttle.password_reset_mail_allowed (per account
+    and client, per account, per client); each mail sent is a "reset requested" on the account's
+    trail, with the client key, which is also what the limits count."""
 
     request: HttpRequest | None = None
 
@@ -75,10 +76,13 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         if request is None:  # not from the page: no client to count
             yield from super().get_users(email)
             return
-        address = client_address(request)
         for user in super().get_users(email):
-            if throttle.password_reset_mail_allowed(user, address):
+            if throttle.password_reset_mail_allowed(request, user):
                 security_events.record(
-                    request, user, AuditEntry.Action.PASSWORD_RESET_REQUESTED, actor=security_events.SOMEONE
+                    request,
+                    user,
+                    AuditEntry.Action.PASSWORD_RESET_REQUESTED,
+                    actor=security_events.SOMEONE,
+                    **{throttle.RESET_CLIENT: client_key(request)},
                 )
                 yield user

@@ -30,17 +30,15 @@ FAILED_USER = "conserva_sign_in_failed_user"
 LOCKOUT_RECORDED = "conserva_lockout_recorded"
 
 
+def origin(request: HttpRequest) -> dict[str, str]:
+    """Where a security event came from, as the trail keeps it: the client's address and browser."""
+    return {"address": client_address(request), "user_agent": user_agent_short(request)}
+
+
 def record(
     request: HttpRequest, user: User, action: AuditEntry.Action, *, actor: Actor | None = None, **extra: Any
 ) -> None:
-    trail.record(
-        user,
-        action,
-        actor=actor or user,
-        address=client_address(request),
-        user_agent=user_agent_short(request),
-        **extra,
-    )
+    trail.record(user, action, actor=actor or user, **origin(request), **extra)
 
 
 @dataclass(frozen=True)
@@ -63,11 +61,16 @@ def recent_security_events(user: User, limit: int = RECENT_SHOWN) -> list[Securi
     ]
 
 
+SIGN_IN_METHOD = "sign_in_method"
+
+
 @receiver(user_logged_in, dispatch_uid="accounts.security_events.signed_in")
 def _signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is None:
         return
-    record(request, user, Action.SIGNED_IN)
+    # How, when not with the password (a view sets SIGN_IN_METHOD on the request: "link").
+    method = getattr(request, SIGN_IN_METHOD, None)
+    record(request, user, Action.SIGNED_IN, **({"method": method} if method else {}))
     throttle.remember_device(request, user)
 
 

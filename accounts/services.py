@@ -1,14 +1,16 @@
 import datetime
+import hashlib
+import secrets
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from accounts.events import EmailVerificationRequested, SignUpWithKnownEmail
-from accounts.models import Customer, User
+from accounts.events import EmailVerificationRequested, SignUpConfirmationRequested, SignUpWithKnownEmail
+from accounts.models import Customer, PendingSignUp, User
 from audit import trail
 from audit.actors import Actor
 from audit.models import AuditEntry
@@ -25,37 +27,133 @@ class EmailVerificationError(Exception):
 
 
 @transaction.atomic
-def customer_sign_up(*, email: str, password: str, company: dict[str, Any], email_verified: bool = False) -> Customer:
-    """A new account and its customer. Its address is not verified unless the caller knows it
-    (the demo's customers, the tests'): the public sign-up goes through customer_sign_up_request."""
+def customer_sign_up(
+    *,
+    email: str,
+    company: dict[str, Any],
+    password: str | None = None,
+    password_hash: str | None = None,
+    email_verified: bool = False,
+) -> Customer:
+    """A new account and its customer, with a password or the hash a pending sign-up kept. Its
+    address is not verified unless the caller knows it (the demo's customers, the tests', a
+    confirmed sign-up): the public sign-up goes through customer_sign_up_request."""
     verified_at = clock.now() if email_verified else None
     user = User.objects.create_user(email=email, password=password, email_verified_at=verified_at)
+    if password_hash is not None:
+        user.password = password_hash
+        user.save(update_fields=["password"])
     customer = Customer.objects.create(user=user, **company)
     trail.record(customer, AuditEntry.Action.CUSTOMER_SIGNED_UP, actor=user, email=user.email)
     return customer
 
 
-def customer_sign_up_request(*, email: str, password: str, company: dict[str, Any]) -> Customer | None:
-    """The public sign-up, which must not tell whether an address has an account: a new address
-    gets its account (not verified) and the link that verifies it; a known one gets no account,
-    and its owner a mail saying someone tried. None in that case; the visitor sees the same page."""
+def customer_sign_up_request(*, email: str, password: str, company: dict[str, Any]) -> PendingSignUp | None:
+    """The public sign-up, which must not tell whether an address has an account, neither on its
+    page nor at a sign-in afterwards: it makes no account. A new address gets a pending sign-up
+    (replacing an earlier one: the latest wins) and a link to confirm it, which makes the account
+    (pending_sign_up_confirm); a known one gets nothing, and its owner a mail saying someone tried.
+    None in that case; the visitor sees the same page. Pending sign-ups past their age go now."""
     email = email.lower()
-    try:
-        with transaction.atomic():
-            if not _has_account(email):
-                customer = customer_sign_up(email=email, password=password, company=company)
-                _claim_mail_slot(customer.user, "email_verification_sent_at")
-                events.publish(EmailVerificationRequested(user=customer.user))
-                return customer
-    except IntegrityError:
-        pass  # the same address signed up a moment ago (a double click): it is known now
-    known = User.objects.filter(email__iexact=email).first()
-    if known is None:
-        raise RuntimeError(f"Signing up {email!r} failed, and no account has the address.")
-    make_password(password)  # the work a new account's hashing costs: the answer's time tells less
+    password_hash = make_password(password)  # hashed for a known address too: the answer's time tells less
+    now = clock.now()
+    with transaction.atomic():
+        PendingSignUp.objects.filter(created_at__lt=now - _link_age()).delete()
+        known = User.objects.filter(email__iexact=email).first()
+        if known is None:
+            pending, _created = PendingSignUp.objects.update_or_create(
+                email=email,
+                defaults={
+                    "password": password_hash,
+                    "company": dict(company),
+                    "language": company.get("language") or settings.LANGUAGE_CODE,
+                    "created_at": now,
+                },
+            )
+            if _claim_pending_mail_slot(pending, now):
+                events.publish(SignUpConfirmationRequested(pending=pending))
+            return pending
     if _claim_mail_slot(known, "sign_up_notice_sent_at"):
         events.publish(SignUpWithKnownEmail(user=known))
     return None
+
+
+def _link_age() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.EMAIL_VERIFICATION_MAX_AGE)
+
+
+def _claim_pending_mail_slot(pending: PendingSignUp, now: datetime.datetime) -> bool:
+    """As _claim_mail_slot: one link per ACCOUNT_MAIL_INTERVAL for an address. A sign-up again
+    within it gets no new mail, and the link already mailed confirms its latest data."""
+    recent = models.Q(mailed_at__gt=now - ACCOUNT_MAIL_INTERVAL)
+    return bool(PendingSignUp.objects.filter(pk=pending.pk).exclude(recent).update(mailed_at=now))
+
+
+def pending_sign_up_link_token(*, pending_id: int) -> str | None:
+    """A new random token for the link that confirms this pending sign-up, kept only as its hash
+    (the mail is the one place it is written); earlier links stop working. None if the sign-up
+    is gone (confirmed or purged meanwhile)."""
+    token = secrets.token_urlsafe(32)
+    updated = PendingSignUp.objects.filter(pk=pending_id).update(token_hash=_token_hash(token), mailed_at=clock.now())
+    return token if updated else None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AddressTaken(EmailVerificationError):
+    """The address of a pending sign-up has an account now: it is signed in to, not signed up with."""
+
+
+def pending_sign_up_for(token: str) -> PendingSignUp:
+    """The pending sign-up a link confirms; EmailVerificationError if it is broken, replaced by a
+    newer link, or expired; AddressTaken if the address has an account meanwhile."""
+    pending = PendingSignUp.objects.filter(token_hash=_token_hash(token)).first() if token else None
+    if pending is None:
+        raise EmailVerificationError(
+            _("Il link non è valido: copialo per intero dall'ultimo messaggio che ti abbiamo scritto.")
+        )
+    if pending.mailed_at is None or pending.mailed_at < clock.now() - _link_age():
+        raise EmailVerificationError(_("Il link è scaduto: registrati di nuovo."))
+    if _has_account(pending.email):
+        raise AddressTaken(_("Questo indirizzo ha già un account: accedi."))
+    return pending
+
+
+class WrongSignUpPassword(EmailVerificationError):
+    """The password typed on the confirmation page is not the one chosen at sign-up."""
+
+
+@transaction.atomic
+def pending_sign_up_confirm(*, token: str, password: str) -> Customer:
+    """The confirmed sign-up's account (its address verified now) and customer; the pending row
+    goes. Two presses at once make one account: the second finds the row gone, or the address taken.
+
+    The password chosen at sign-up is asked again: whoever signed up last with an address that is
+    not theirs (the latest sign-up wins) cannot have its owner confirm an account whose password
+    the stranger knows."""
+    pending = PendingSignUp.objects.select_for_update().filter(pk=pending_sign_up_for(token).pk).first()
+    if pending is None or pending.token_hash != _token_hash(token):
+        raise AddressTaken(_("Questo indirizzo ha già un account: accedi."))
+    if not check_password(password, pending.password):
+        raise WrongSignUpPassword(
+            _(
+                "La password non è quella scelta alla registrazione. Se non ti sei registrato tu con questi "
+                "dati, non confermare: registrati di nuovo con i tuoi."
+            )
+        )
+    try:
+        with transaction.atomic():
+            customer = customer_sign_up(
+                email=pending.email, password_hash=pending.password, company=pending.company, email_verified=True
+            )
+    except IntegrityError:
+        raise AddressTaken(_("Questo indirizzo ha già un account: accedi.")) from None
+    user = customer.user
+    trail.record(user, AuditEntry.Action.EMAIL_VERIFIED, actor=user, email=user.email)
+    pending.delete()
+    return customer
 
 
 def _has_account(email: str) -> bool:

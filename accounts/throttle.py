@@ -1,17 +1,21 @@
-"""How often a password may be tried, and how many reset mails an address may ask for.
+"""How often a password may be tried, and how many reset or sign-in-link mails may be asked for.
 
-Four counters, all kept in tables that exist already:
+A client is counted by its client key (accounts/client.py: the address, an IPv6 one by its /64).
 
-- sign-in, per (email, client address): django-axes locks the pair out after
-  AXES_FAILURE_LIMIT failures (settings), so that a stranger's guesses lock out only the stranger;
-- sign-in, per email from every address: past LOGIN_SLOWDOWN_AFTER failures within axes' cool-off,
+- sign-in, per (email, client): django-axes locks the pair out after AXES_FAILURE_LIMIT failures
+  (settings), so that a stranger's guesses lock out only the stranger;
+- sign-in, per email from every client: past LOGIN_SLOWDOWN_AFTER failures within axes' cool-off,
   a password is checked at most once every LOGIN_SLOWDOWN_SECONDS, except from a browser that has
-  signed in as that user before (its device cookie, OWASP's "device cookies"): the owner is never
-  locked out, the guesser is slowed down. Unknown emails are paced the same, so the answer never
-  tells whether an account exists;
+  signed in as that user before (its device cookie, OWASP's "device cookies"). Each check is
+  claimed with one conditional UPDATE of the email's SignInPace row, so concurrent guesses get one
+  check per slot. Unknown emails are paced the same, so the answer never tells whether an account
+  exists. The owner on a new browser, whose turn a guesser can take every time, signs in by a link
+  mailed to the address instead (accounts/sign_in_link.py), which the guesser cannot block;
 - the current password on the password-change form: its failures go to axes' failure log, and
   PASSWORD_CHANGE_FAILURE_LIMIT of them within the cool-off suspend the form;
-- password-reset mails: the audit trail's "reset requested" entries, per user and per address.
+- password-reset mails: the audit trail's "reset requested" entries, per (account, client), per
+  account from everywhere except its owner's browser, and per client;
+- sign-in-link mails: SignInPace rows per (email, client), a few at once then a few an hour.
 """
 
 import datetime
@@ -24,12 +28,15 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, F, Sum, Value
+from django.db.models.functions import Greatest
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import ngettext_lazy
 
-from accounts.client import client_address, user_agent_short
-from accounts.models import User
+from accounts.client import client_address, client_key, user_agent_short
+from accounts.models import SignInPace, User
 from audit.models import AuditEntry
 from lib import clock
 
@@ -42,6 +49,7 @@ TRUSTED_DEVICE_FOR = "conserva_trusted_device_for"
 # What axes' failure log holds in place of a path for a wrong current password.
 CHANGE_FORM_MARK = "accounts:password_change"
 RESET_WINDOW = datetime.timedelta(hours=1)
+RESET_CLIENT = "client"  # the value of a "reset requested" entry that holds the client key
 
 
 class TooManyAttempts(ValidationError):
@@ -74,17 +82,59 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
 
 
 def check_sign_in_pace(request: HttpRequest, email: str) -> None:
-    """Raises TooManyAttempts when this email's password was tried too often of late and this
-    browser has not signed in as its owner; otherwise the password may be checked."""
+    """Raises TooManyAttempts when this email's password was tried too often of late, this
+    browser has not signed in as its owner and another request has taken the current slot;
+    otherwise the password may be checked (and, when paced, this request has taken the slot)."""
     since = clock.now() - cool_off(request)
     recent = AccessAttempt.objects.filter(username=email, attempt_time__gte=since).aggregate(
-        failures=Sum("failures_since_start"), last=Max("attempt_time")
+        failures=Sum("failures_since_start")
     )
-    if (recent["failures"] or 0) < settings.LOGIN_SLOWDOWN_AFTER:
+    if (recent["failures"] or 0) < settings.LOGIN_SLOWDOWN_AFTER or is_trusted_device(request, email):
         return
-    wait = settings.LOGIN_SLOWDOWN_SECONDS - (clock.now() - recent["last"]).total_seconds()
-    if wait > 0 and not is_trusted_device(request, email):
-        raise TooManyAttempts(math.ceil(wait))
+    interval = datetime.timedelta(seconds=settings.LOGIN_SLOWDOWN_SECONDS)
+    wait = claim(pace_key("sign-in", email), interval)
+    if wait is not None:
+        raise TooManyAttempts(max(1, math.ceil(wait.total_seconds())))
+
+
+def pace_key(purpose: str, *parts: str) -> str:
+    """A SignInPace key: a keyed hash (SECRET_KEY) of what is paced, never the email itself."""
+    value = "\n".join(parts)
+    return salted_hmac(f"conserva.accounts.pace.{purpose}", value, algorithm="sha256").hexdigest()
+
+
+def claim(key: str, interval: datetime.timedelta, burst: int = 1) -> datetime.timedelta | None:
+    """Takes one slot of a rate of one per `interval`, `burst` at once (a generic cell rate: the
+    row holds when the next slot is free, and `burst - 1` slots may be taken ahead of it). None
+    when taken; else how long until the next slot. One conditional UPDATE claims it, so of
+    concurrent requests exactly as many as there are free slots win, on PostgreSQL too."""
+    now = clock.now()
+    ahead = interval * (burst - 1)
+
+    def take() -> bool:
+        return bool(
+            SignInPace.objects.filter(key=key, next_check_at__lte=now + ahead).update(
+                next_check_at=Greatest(F("next_check_at"), Value(now, output_field=DateTimeField())) + interval
+            )
+        )
+
+    if take():
+        return None
+    if not SignInPace.objects.filter(key=key).exists():
+        try:
+            with transaction.atomic():
+                SignInPace.objects.create(key=key, next_check_at=now + interval)
+            return None
+        except IntegrityError:  # another request made it a moment ago: it decides
+            if take():
+                return None
+    next_check_at = SignInPace.objects.filter(key=key).values_list("next_check_at", flat=True).first()
+    return max(next_check_at - ahead - now, datetime.timedelta(0)) if next_check_at else interval
+
+
+def forget_old_paces() -> None:
+    """A row whose next slot is past decides nothing any more (a missing row is the same)."""
+    SignInPace.objects.filter(next_check_at__lt=clock.now() - datetime.timedelta(days=1)).delete()
 
 
 def mark_password_checked(request: HttpRequest) -> None:
@@ -118,6 +168,13 @@ def _device_users(request: HttpRequest) -> list[int]:
 def is_trusted_device(request: HttpRequest, email: str) -> bool:
     users = _device_users(request)
     return bool(users) and User.objects.filter(pk__in=users, email=email).exists()
+
+
+def forgive_failures(request: HttpRequest, user: User) -> None:
+    """The owner proved the mailbox (a password reset): the email's lock-outs end on every client,
+    its failures stop pacing it, and this browser is remembered as the owner's."""
+    AccessAttempt.objects.filter(username=login_email(user.email)).delete()
+    remember_device(request, user)
 
 
 def remember_device(request: HttpRequest, user: User) -> None:
@@ -179,15 +236,23 @@ def _password_change_failures(request: HttpRequest, user: User) -> int:
 # Password-reset mails
 
 
-def password_reset_mail_allowed(user: User, address: str) -> bool:
-    """At most PASSWORD_RESET_MAILS_PER_EMAIL an hour to one account and
-    PASSWORD_RESET_MAILS_PER_ADDRESS an hour asked from one client address, counted on the
-    audit trail's entries of the mails sent."""
+def password_reset_mail_allowed(request: HttpRequest, user: User) -> bool:
+    """Within an hour, at most: PASSWORD_RESET_MAILS_PER_EMAIL_AND_ADDRESS to one account asked
+    from one client, PASSWORD_RESET_MAILS_PER_EMAIL to one account from everywhere (a cap a
+    browser its owner signed in on is not subject to, so strangers cannot use it up for them), and
+    PASSWORD_RESET_MAILS_PER_ADDRESS asked from one client. Counted on the audit trail's entries
+    of the mails sent, which hold the client key (RESET_CLIENT)."""
+    client = client_key(request)
     sent = AuditEntry.objects.filter(
         action=AuditEntry.Action.PASSWORD_RESET_REQUESTED,
         created_at__gte=clock.now() - RESET_WINDOW,
     )
     to_user = sent.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
-    if to_user.count() >= settings.PASSWORD_RESET_MAILS_PER_EMAIL:
+    if to_user.filter(**{f"changes__{RESET_CLIENT}__value": client}).count() >= (
+        settings.PASSWORD_RESET_MAILS_PER_EMAIL_AND_ADDRESS
+    ):
         return False
-    return sent.filter(changes__address__value=address).count() < settings.PASSWORD_RESET_MAILS_PER_ADDRESS
+    if to_user.count() >= settings.PASSWORD_RESET_MAILS_PER_EMAIL and not is_trusted_device(request, user.email):
+        return False
+    from_client = sent.filter(**{f"changes__{RESET_CLIENT}__value": client}).count()
+    return from_client < settings.PASSWORD_RESET_MAILS_PER_ADDRESS

@@ -2,14 +2,11 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.two_factor import normalise_code
 from lib.forms import PlainTextMixin
 
 # Digits from the app (6) or a recovery code (8 letters and digits); spaces and dashes are ignored.
 _code_shape = RegexValidator(r"^[0-9A-Za-z \-]{6,20}$", _("Il codice non è valido: controlla di averlo copiato bene."))
-
-
-def clean_code(value: str) -> str:
-    return value.replace(" ", "").replace("-", "").lower()
 
 
 class CodeForm(PlainTextMixin, forms.Form):
@@ -23,7 +20,7 @@ class CodeForm(PlainTextMixin, forms.Form):
     )
 
     def clean_code(self) -> str:
-        return clean_code(self.cleaned_data["code"])
+        return normalise_code(self.cleaned_data["code"])
 
 
 class SecondStepForm(CodeForm):
@@ -50,7 +47,7 @@ class TurnOffForm(PlainTextMixin, forms.Form):
     )
 
     def clean_code(self) -> str:
-        return clean_code(self.cleaned_data["code"])
+        return normalise_code(self.cleaned_data["code"])
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean() or {}

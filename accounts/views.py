@@ -1,28 +1,35 @@
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import security_events
-from accounts.access import customer_required
-from accounts.forms import CustomerForm, EmailAuthenticationForm, SignupForm
+from accounts import security_events, throttle
+from accounts.access import account_owner_required, customer_required
+from accounts.forms import CustomerForm, SignupForm
 from accounts.password_forms import ThrottledPasswordChangeForm, ThrottledPasswordResetForm
 from accounts.services import (
+    AddressTaken,
     EmailVerificationError,
+    WrongSignUpPassword,
     customer_sign_up_request,
     customer_update_details,
     email_verification_resend,
     email_verification_user,
     email_verify,
+    pending_sign_up_confirm,
+    pending_sign_up_for,
 )
 from audit.models import AuditEntry
 
 SIGNED_UP_EMAIL = "accounts.signed_up_email"
+# The account a confirmed sign-up signs in was just made with the password it chose: no check to pace.
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @login_not_required
@@ -45,6 +52,7 @@ def signup(request):
 
 
 @login_not_required
+@never_cache  # it shows the address just signed up
 def signup_done(request):
     email = request.session.get(SIGNED_UP_EMAIL)
     if not email:
@@ -53,6 +61,31 @@ def signup_done(request):
 
 
 @login_not_required
+@never_cache  # it shows the link's address
+def signup_confirm(request, token):
+    """The link mailed to a new address at sign-up: a page with a button (opening a link changes
+    nothing: mail scanners open them too), whose POST makes the account, signs it in and goes on
+    to the plans."""
+    try:
+        pending = pending_sign_up_for(token)
+        if request.method == "POST":
+            customer = pending_sign_up_confirm(token=token, password=request.POST.get("password", ""))
+    except AddressTaken as taken:
+        return render(request, "accounts/signup_confirm.html", {"taken": str(taken)})
+    except WrongSignUpPassword as wrong:
+        context = {"email": pending.email, "name": pending.name, "wrong_password": str(wrong)}
+        return render(request, "accounts/signup_confirm.html", context, status=400)
+    except EmailVerificationError as error:
+        return render(request, "accounts/signup_confirm.html", {"error": str(error)}, status=400)
+    if request.method != "POST":
+        return render(request, "accounts/signup_confirm.html", {"email": pending.email, "name": pending.name})
+    login(request, customer.user, backend=MODEL_BACKEND)
+    messages.success(request, _("Account creato e indirizzo confermato: ora puoi acquistare i servizi."))
+    return redirect("catalog:plans")
+
+
+@login_not_required
+@never_cache  # it shows the link's address
 def email_verify_view(request, token):
     """The link mailed to a new address: a page with a button (opening a link changes nothing:
     mail scanners open them too), whose POST verifies the address."""
@@ -70,6 +103,7 @@ def email_verify_view(request, token):
     return redirect(f"{reverse('accounts:login')}?next={reverse('catalog:plans')}")
 
 
+@account_owner_required
 def email_verification(request):
     """Where a signed-in customer whose address is not verified yet asks for the link again."""
     if request.method == "POST":
@@ -105,15 +139,6 @@ def profile(request):
     return render(request, "accounts/profile.html", {"form": form, "security_events": events})
 
 
-login_view = login_not_required(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html",
-        authentication_form=EmailAuthenticationForm,
-        redirect_authenticated_user=True,
-    )
-)
-
-
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = ThrottledPasswordChangeForm
     template_name = "accounts/password_change.html"
@@ -135,11 +160,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         security_events.record(self.request, form.user, AuditEntry.Action.PASSWORD_RESET)
+        throttle.forgive_failures(self.request, form.user)  # "recupera la password" unlocks, as the lock-out page says
         return response
 
 
-password_change = PasswordChangeView.as_view()
-password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+password_change = account_owner_required(PasswordChangeView.as_view())
+password_change_done = account_owner_required(
+    auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+)
 password_reset = login_not_required(
     auth_views.PasswordResetView.as_view(
         template_name="accounts/password_reset.html",

@@ -137,7 +137,7 @@ class AuditEntryAdmin(ReadableEntryMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "actor_label",
         "changes_text",
     ]
-    list_filter = [AreaFilter, "content_type", "action"]
+    list_filter = [AreaFilter, ("content_type", admin.RelatedOnlyFieldListFilter), "action"]
     search_fields = ["object_repr", "actor_label"]
     date_hierarchy = "created_at"
     fields = ["created_at", "object_repr", *READ_ONLY_FIELDS[1:]]

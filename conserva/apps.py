@@ -1,15 +1,20 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+OTP_APPS = ["otp_totp", "otp_static"]  # django-otp's devices: secrets, and codes that sign anyone in
+
 
 def administrators_hold_every_permission(using: str, **kwargs) -> None:
     """After each migrate, the Amministrazione role gains the permissions of models added since
-    its migration (conserva/migrations/0001_operator_roles.py), so that no later app has to."""
+    its migration (conserva/migrations/0001_operator_roles.py), so that no later app has to; never
+    those of django-otp's devices, which it loses if it had them."""
     from django.contrib.auth.models import Group, Permission
 
     group = Group.objects.using(using).filter(name="Amministrazione").first()
     if group is not None:
-        group.permissions.add(*Permission.objects.using(using).all())
+        permissions = Permission.objects.using(using)
+        group.permissions.add(*permissions.exclude(content_type__app_label__in=OTP_APPS))
+        group.permissions.remove(*permissions.filter(content_type__app_label__in=OTP_APPS))
 
 
 class ConservaConfig(AppConfig):

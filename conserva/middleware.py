@@ -1,4 +1,7 @@
 from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
@@ -44,3 +47,13 @@ class PrivateResponsesMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, but an anonymous visit to an admin page signs in on the admin's own login (the
+    operators' look and two-step sign-in), not on the customer area's."""
+
+    def handle_no_permission(self, request, view_func):
+        if request.path.startswith(reverse("admin:index")):
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        return super().handle_no_permission(request, view_func)

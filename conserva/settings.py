@@ -5,6 +5,7 @@ Production sets CONSERVA_PRODUCTION=1 and must then give a secret key, hosts and
 """
 
 import hashlib
+import ipaddress
 import os
 import secrets
 from decimal import Decimal
@@ -116,7 +117,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "conserva.middleware.LoginRequiredMiddleware",  # the admin's pages send to the admin's login
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "accounts.throttle.DeviceCookieMiddleware",  # the device cookie of a browser that signed in
@@ -183,12 +184,21 @@ AUTHENTICATION_BACKENDS = [
 # The number of reverse proxies in front of Conserva that append the client's address to
 # X-Forwarded-For (accounts/client.py); 0: the connection's address is the client's.
 TRUSTED_PROXY_COUNT = env_int("CONSERVA_TRUSTED_PROXY_COUNT", 0)
+# The nearest proxy's addresses or networks, comma-separated: X-Forwarded-For is read only from a
+# connection coming from one of them. Empty: from any connection (the app port must then be
+# reachable only through the proxy).
+TRUSTED_PROXIES = env_str("CONSERVA_TRUSTED_PROXIES", "")
+for _proxy in filter(None, (part.strip() for part in TRUSTED_PROXIES.split(","))):
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"CONSERVA_TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
 AXES_FAILURE_LIMIT = env_int("CONSERVA_LOGIN_FAILURE_LIMIT", 3)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "accounts.client.client_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.client.client_key"  # an IPv6 address by its /64
 AXES_USERNAME_CALLABLE = "accounts.throttle.axes_username"  # the email in lower case
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the email
@@ -197,8 +207,11 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the
 LOGIN_SLOWDOWN_AFTER = env_int("CONSERVA_LOGIN_SLOWDOWN_AFTER", 10)
 LOGIN_SLOWDOWN_SECONDS = env_int("CONSERVA_LOGIN_SLOWDOWN_SECONDS", 60)
 PASSWORD_CHANGE_FAILURE_LIMIT = 5  # wrong current passwords within the cool-off
-PASSWORD_RESET_MAILS_PER_EMAIL = 3  # an hour
+PASSWORD_RESET_MAILS_PER_EMAIL_AND_ADDRESS = 3  # an hour, to one account asked from one client
+PASSWORD_RESET_MAILS_PER_EMAIL = 20  # an hour, to one account from anywhere (not the owner's browser)
 PASSWORD_RESET_MAILS_PER_ADDRESS = 10  # an hour
+SIGN_IN_LINK_MAILS_PER_EMAIL_AND_ADDRESS = 3  # an hour (accounts/sign_in_link.py)
+SIGN_IN_LINK_MAX_AGE = 15 * 60  # seconds
 
 SESSION_IDLE_TIMEOUT = env_int("CONSERVA_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("CONSERVA_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)

@@ -1,45 +1,42 @@
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lib import clock
 from lifecycle.models import DailyRun
-from lifecycle.selectors import runs_health
+from lifecycle.selectors import Health, runs_health
 
 
-@login_not_required  # a monitor asks without signing in: the answer names no customer
+@login_not_required  # a monitor asks without signing in: the answer names no customer, counts nothing
 @never_cache
 @require_GET
 def runs_health_view(request: HttpRequest) -> JsonResponse:
-    """200 {"status": "ok"} when the daily runs can be trusted, 503 {"status": "error"} and the
-    reason in words when not (for a monitor: Uptime Kuma, healthchecks, a load balancer)."""
+    """200 {"status": "ok"} when the daily runs can be trusted, 503 {"status": "error"} when not,
+    with the last run's finish time and the reason in words (for a monitor: Uptime Kuma,
+    healthchecks, a load balancer). What the runs did (renewals placed, charges refused, errors)
+    is the business's own: it is shown in the admin, not to anyone who asks here."""
     now = clock.now()
     health = runs_health(now)
+    finished_at = health.last_run.finished_at if health.last_run else None
     body = {
         "status": "ok" if health.ok else "error",
-        "reason": health.reason,
-        "last_run": _described(health.last_run, now) if health.last_run else None,
+        "reason": _public_reason(health, now),
+        "last_run_finished_at": finished_at.isoformat() if finished_at else None,
     }
     return JsonResponse(body, status=200 if health.ok else 503)
 
 
-def _described(run: DailyRun, now: datetime.datetime) -> dict[str, object]:
-    return {
-        "business_day": run.business_day.isoformat(),
-        "started_at": run.started_at.isoformat(),
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "outcome": "crashed" if run.is_crashed(now) else _OUTCOMES[run.outcome],
-        "counts": run.counts(),
-        "errors": run.errors.count(),
-    }
-
-
-_OUTCOMES: dict[str, str] = {
-    DailyRun.Outcome.RUNNING: "running",
-    DailyRun.Outcome.SUCCEEDED: "succeeded",
-    DailyRun.Outcome.FAILED: "failed",
-    DailyRun.Outcome.CRASHED: "crashed",
-}
+def _public_reason(health: Health, now: datetime.datetime) -> str:
+    """The reason without the number of errors, which runs_health gives for operators: a recent
+    run that failed (an old one is reported as too old)."""
+    run = health.last_run
+    max_age = datetime.timedelta(hours=settings.LIFECYCLE_HEALTH_MAX_AGE_HOURS)
+    recent = run is not None and run.finished_at is not None and run.finished_at >= now - max_age
+    if run is not None and recent and run.outcome == DailyRun.Outcome.FAILED and not run.is_crashed(now):
+        return _("L'ultima esecuzione è finita con errori.")
+    return health.reason

@@ -3,7 +3,13 @@
 from collections.abc import Callable
 from typing import Any
 
-from accounts.events import EmailVerificationRequested, PasswordResetRequested, SignUpWithKnownEmail
+from accounts.events import (
+    EmailVerificationRequested,
+    PasswordResetRequested,
+    SignInLinkRequested,
+    SignUpConfirmationRequested,
+    SignUpWithKnownEmail,
+)
 from billing.events import CreditNoteIssued
 from lib import events
 from notifications import mails
@@ -43,6 +49,14 @@ def on_password_reset_requested(event: PasswordResetRequested) -> None:
     mails.password_reset(user=event.user)
 
 
+def on_sign_in_link_requested(event: SignInLinkRequested) -> None:
+    mails.sign_in_link(user=event.user)
+
+
+def on_sign_up_confirmation_requested(event: SignUpConfirmationRequested) -> None:
+    mails.sign_up_confirmation(pending=event.pending)
+
+
 def on_sign_up_with_known_email(event: SignUpWithKnownEmail) -> None:
     mails.sign_up_notice(user=event.user)
 
@@ -54,8 +68,10 @@ SUBSCRIPTIONS: list[tuple[type, Callable[[Any], None]]] = [
     (PaymentCredited, on_payment_credited),
     (CreditNoteIssued, on_credit_note_issued),
     (EmailVerificationRequested, on_email_verification_requested),
+    (SignUpConfirmationRequested, on_sign_up_confirmation_requested),
     (SignUpWithKnownEmail, on_sign_up_with_known_email),
     (PasswordResetRequested, on_password_reset_requested),
+    (SignInLinkRequested, on_sign_in_link_requested),
 ]
 
 

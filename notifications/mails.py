@@ -6,9 +6,9 @@ the task reads the order again and renders it in the customer's language.
 
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import PendingSignUp, User
 from billing.models import Invoice
-from notifications.tasks import send_account_mail, send_order_mail
+from notifications.tasks import send_account_mail, send_order_mail, send_sign_up_confirmation
 from orders.models import Order
 
 ORDER_PLACED = "order_placed"
@@ -19,7 +19,9 @@ CREDIT_NOTE_ISSUED = "credit_note_issued"
 PAYMENT_CREDITED = "payment_credited"
 EMAIL_VERIFICATION = "email_verification"
 SIGN_UP_NOTICE = "sign_up_notice"
+SIGN_UP_CONFIRMATION = "sign_up_confirmation"
 PASSWORD_RESET = "password_reset"  # noqa: S105  # nosec B105
+SIGN_IN_LINK = "sign_in_link"
 
 
 def _queue(kind: str, order: Order, invoice: Invoice | None = None, reason: str = "") -> None:
@@ -62,6 +64,17 @@ def email_verification(*, user: User) -> None:
 
 def password_reset(*, user: User) -> None:
     _queue_account(PASSWORD_RESET, user)
+
+
+def sign_in_link(*, user: User) -> None:
+    """A one-time link that signs in without the password (accounts/sign_in_link.py)."""
+    _queue_account(SIGN_IN_LINK, user)
+
+
+def sign_up_confirmation(*, pending: PendingSignUp) -> None:
+    """The link that makes the account of a pending sign-up (accounts.services.pending_sign_up_confirm)."""
+    pending_id = pending.pk
+    transaction.on_commit(lambda: send_sign_up_confirmation.enqueue(pending_id))
 
 
 def sign_up_notice(*, user: User) -> None:

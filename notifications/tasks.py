@@ -8,8 +8,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
-from accounts.models import User
-from accounts.services import email_verification_token
+from accounts.models import PendingSignUp, User
+from accounts.services import email_verification_token, pending_sign_up_link_token
+from accounts.sign_in_link import sign_in_link_token
 from billing import pdf
 from billing.models import Invoice
 from notifications import failures
@@ -71,6 +72,10 @@ def send_account_mail(kind: str, user_id: int) -> None:
     }
     if kind == "password_reset":
         context["new_password_url"] = settings.SITE_URL + _new_password_path(user)
+    if kind == "sign_in_link":
+        token = sign_in_link_token(user)
+        context["sign_in_url"] = settings.SITE_URL + reverse("accounts:sign_in_link_open", args=[token])
+        context["valid_minutes"] = settings.SIGN_IN_LINK_MAX_AGE // 60
     with translation.override(customer.language if customer else settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"notifications/{kind}_subject.txt", context).split())
         message = EmailMultiAlternatives(
@@ -78,6 +83,32 @@ def send_account_mail(kind: str, user_id: int) -> None:
         )
         message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
     failures.send(message, mail=kind, reference=user.email)
+
+
+@task()
+def send_sign_up_confirmation(pending_id: int) -> None:
+    """The link that makes a pending sign-up's account, in the language it chose; made now, so
+    that the token is written nowhere but in the mail (the sign-up keeps its hash). Nothing when
+    the sign-up is gone meanwhile (confirmed, or purged)."""
+    pending = PendingSignUp.objects.filter(pk=pending_id).first()
+    token = pending_sign_up_link_token(pending_id=pending_id) if pending else None
+    if pending is None or token is None:
+        return
+    kind = "sign_up_confirmation"
+    context = {
+        "email": pending.email,
+        "customer": {"company_name": pending.name},
+        "confirm_url": settings.SITE_URL + reverse("accounts:signup_confirm", args=[token]),
+        "valid_days": settings.EMAIL_VERIFICATION_MAX_AGE // (24 * 60 * 60),
+        "provider_name": settings.PROVIDER_NAME,
+    }
+    with translation.override(pending.language):
+        subject = " ".join(render_to_string(f"notifications/{kind}_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject, body=render_to_string(f"notifications/{kind}.txt", context), to=[pending.email]
+        )
+        message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
+    failures.send(message, mail=kind, reference=pending.email)
 
 
 def _new_password_path(user: User) -> str:

@@ -4,11 +4,11 @@ ATTESA_PAGAMENTO -> ATTIVO (paid and applied to the service) or -> ANNULLATO.
 """
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,11 +55,41 @@ def _lock_service(service_id: int) -> Service:
     return Service.objects.select_for_update(of=("self",)).select_related("plan", "customer__user").get(pk=service_id)
 
 
+def _lock_service_for_form(service_id: int, idempotency_key: str | None) -> Service:
+    """The service's row locked, after its customer's when a form posted it (_lock_customer_for_form)."""
+    if idempotency_key:
+        customer_id = Service.objects.values_list("customer_id", flat=True).get(pk=service_id)
+        _lock_customer_for_form(customer_id, idempotency_key)
+    return _lock_service(service_id)
+
+
 def _placed_with(customer_id: int, idempotency_key: str | None) -> Order | None:
     """The order the same form placed already, if it was posted before."""
     if not idempotency_key:
         return None
     return Order.objects.filter(customer_id=customer_id, idempotency_key=idempotency_key).first()
+
+
+def _lock_customer_for_form(customer_id: int, idempotency_key: str | None) -> None:
+    """Locks the customer's row before a form's order is looked for, so that the same form
+    posted several times at once (to one service or to several: the key is the customer's)
+    places one order: the others wait, then find it. Taken first, before the service's row; not
+    taken without a key: the automatic renewal holds its service's row already."""
+    if idempotency_key:
+        Customer.objects.select_for_update().filter(pk=customer_id).exists()
+
+
+def _place_once(customer_id: int, idempotency_key: str | None, place: Callable[[], Order]) -> tuple[Order, bool]:
+    """(place(), True), or (the order the same form placed, False) when the database refuses a
+    second one with the same key (order_once_per_form) that the lock did not keep out."""
+    try:
+        with transaction.atomic():  # a savepoint: the refused order leaves nothing behind
+            return place(), True
+    except IntegrityError:
+        placed = _placed_with(customer_id, idempotency_key)
+        if placed is None:
+            raise
+        return placed, False
 
 
 def _create(
@@ -139,11 +169,14 @@ def order_request_first_purchase(
     """The Acquista form: a new service and its first order (created = True), or the order the
     same form placed before (created = False). The customer's row is locked first, so that the
     same form posted several times at once places one order: the others wait, then find it."""
-    Customer.objects.select_for_update().filter(pk=customer.pk).exists()
+    _lock_customer_for_form(customer.pk, idempotency_key)
     if placed := _placed_with(customer.pk, idempotency_key):
         return placed, False
-    order = order_place_first_purchase(customer=customer, plan=plan, actor=actor, idempotency_key=idempotency_key)
-    return order, True
+    return _place_once(
+        customer.pk,
+        idempotency_key,
+        lambda: order_place_first_purchase(customer=customer, plan=plan, actor=actor, idempotency_key=idempotency_key),
+    )
 
 
 @transaction.atomic
@@ -180,7 +213,7 @@ def order_place_renewal(
     """The renewal order for the next term, or the one already waiting or placed by the same form
     (created = False): the plan, and each add-on at its yearly price but those the customer drops
     (the documents must still fit)."""
-    service = _lock_service(service_id)
+    service = _lock_service_for_form(service_id, idempotency_key)
     if placed := _placed_with(service.customer_id, idempotency_key):
         return placed, False
     require_verified_email(service.customer)
@@ -206,15 +239,18 @@ def order_place_renewal(
         )
         for add_on in kept
     ]
-    order = _create(
-        service=service,
-        kind=Kind.RENEWAL,
-        plan=service.plan,
-        lines=lines,
-        actor=actor,
-        idempotency_key=idempotency_key,
+    return _place_once(
+        service.customer_id,
+        idempotency_key,
+        lambda: _create(
+            service=service,
+            kind=Kind.RENEWAL,
+            plan=service.plan,
+            lines=lines,
+            actor=actor,
+            idempotency_key=idempotency_key,
+        ),
     )
-    return order, True
 
 
 def _require_no_waiting(service: Service, kind: str) -> None:
@@ -234,7 +270,7 @@ def _gb(size: int) -> str:
 def order_place_space_increase(
     *, service_id: int, step: SpaceStep, actor: Actor, idempotency_key: str | None = None
 ) -> tuple[Order, bool]:
-    service = _lock_service(service_id)
+    service = _lock_service_for_form(service_id, idempotency_key)
     if placed := _placed_with(service.customer_id, idempotency_key):
         return placed, False
     require_verified_email(service.customer)
@@ -251,15 +287,18 @@ def order_place_space_increase(
     line = OrderLine(
         kind=OrderLine.Kind.SPACE, size_bytes=step.extra_bytes, yearly_price_net=step.yearly_price_net, net=quote.net
     )
-    order = _create(
-        service=service,
-        kind=Kind.SPACE_INCREASE,
-        plan=service.plan,
-        lines=[line],
-        actor=actor,
-        idempotency_key=idempotency_key,
+    return _place_once(
+        service.customer_id,
+        idempotency_key,
+        lambda: _create(
+            service=service,
+            kind=Kind.SPACE_INCREASE,
+            plan=service.plan,
+            lines=[line],
+            actor=actor,
+            idempotency_key=idempotency_key,
+        ),
     )
-    return order, True
 
 
 @transaction.atomic

@@ -5,15 +5,20 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import customer_required
+from accounts.two_factor import two_factor_device
+from accounts.two_factor_views import start_second_step
 from archive.selectors import fiscal_deadlines
 from panel.access import panel_open_in_session, panel_required, redirect_to_panel
 from panel.forms import PanelLoginForm, PanelPasswordForm
 from panel.services import PanelError, panel_password_set, ticket_issue, ticket_redeem
 from subscriptions.selectors import service_for_customer
+
+PANEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @customer_required
@@ -52,8 +57,11 @@ def panel_login(request):
     gave them to, who sees this panel and nothing of the customer area."""
     form = PanelLoginForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect_to_panel(form.user.panel_account.service)
+        home = reverse("panel:home", args=[form.user.panel_account.service.public_id])
+        if two_factor_device(form.user) is not None:  # the same second step as every sign-in
+            return start_second_step(request, form.user, PANEL_BACKEND, home, password_step_url=reverse("panel:login"))
+        login(request, form.user, backend=PANEL_BACKEND)
+        return redirect(home)
     return render(request, "panel/login.html", {"form": form})
 
 

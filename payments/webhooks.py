@@ -12,6 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from audit.actors import provider_notification
 from lib import clock
@@ -79,7 +81,8 @@ def _body_kept(body: bytes) -> str:
     maximum = max(settings.WEBHOOK_REFUSED_BODY_MAX_BYTES, 0)
     kept = _storable(body[:maximum].decode(errors="replace"))
     if len(body) > maximum:
-        kept += f"\n[… troncato: {len(body)} byte in tutto]"
+        with translation.override(settings.LANGUAGE_CODE):  # for the operators, not for the provider's request
+            kept += "\n" + _("[… troncato: %(size)d byte in tutto]") % {"size": len(body)}
     return kept
 
 

@@ -8,8 +8,8 @@ from itertools import count
 import time_machine
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.services import customer_sign_up
+from accounts.models import PendingSignUp, User
+from accounts.services import customer_sign_up, pending_sign_up_confirm, pending_sign_up_link_token
 from audit.actors import SYSTEM
 from catalog.models import GB, Plan, SpaceStep
 from orders.services import order_place_first_purchase
@@ -96,6 +96,12 @@ def sign_up(email: str, *, email_verified: bool = True, **details) -> object:
     """A customer of any kind: the details override an Italian business's. Its address is
     verified unless asked."""
     return customer_sign_up(email=email, password=PASSWORD, company=company(**details), email_verified=email_verified)
+
+
+def confirm_sign_up(email: str, password: str = PASSWORD) -> object:
+    """The customer a sign-up posted on the page becomes when its mailed link is confirmed."""
+    pending = PendingSignUp.objects.get(email=email)
+    return pending_sign_up_confirm(token=pending_sign_up_link_token(pending_id=pending.pk), password=password)
 
 
 def verified_operator_login(client, user) -> None:

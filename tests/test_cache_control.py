@@ -4,6 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import PendingSignUp
+from accounts.services import customer_sign_up_request, email_verification_token, pending_sign_up_link_token
+from accounts.views import SIGNED_UP_EMAIL
 from archive.models import Document
 from billing.models import Invoice
 from orders.models import Order
@@ -82,6 +85,19 @@ def test_the_back_office_is_no_store(admin_client, rossi, plan, today):
     )
     assert download["Content-Type"] == "application/pdf"
     assert_private(download)
+
+
+def test_the_pages_that_show_an_address_to_someone_not_signed_in_are_no_store(db):
+    unverified = cast.customer("fresh@example.com", "Fresh S.r.l.", email_verified=False).user
+    assert_private(Client().get(reverse("accounts:email_verify", args=[email_verification_token(unverified)])))
+    visitor = Client()
+    session = visitor.session
+    session[SIGNED_UP_EMAIL] = "fresh@example.com"
+    session.save()
+    assert_private(visitor.get(reverse("accounts:signup_done")))
+    customer_sign_up_request(email="nuovo@example.com", password=cast.PASSWORD, company=cast.company())
+    token = pending_sign_up_link_token(pending_id=PendingSignUp.objects.get().pk)
+    assert_private(Client().get(reverse("accounts:signup_confirm", args=[token])))
 
 
 @pytest.mark.parametrize("name", ["accounts:signup", "accounts:password_reset"])

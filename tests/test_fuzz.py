@@ -16,7 +16,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import Customer, User
+from accounts.models import Customer, PendingSignUp, User
 from archive.models import Deposit, Document
 from catalog.models import SpaceStep
 from orders.models import Order
@@ -83,7 +83,7 @@ def changed(valid: dict, fields: list[str]):
 
 
 def counts() -> dict:
-    models = [User, Customer, Order, Service, Payment, AssistanceRequest, Deposit, Document]
+    models = [User, Customer, PendingSignUp, Order, Service, Payment, AssistanceRequest, Deposit, Document]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -115,7 +115,14 @@ def test_sign_up(db, data):
         assert after == before
     else:
         assert response.status_code == 302
-        assert after["User"] - before["User"] == after["Customer"] - before["Customer"] in (0, 1)
+        # The sign-up keeps a pending sign-up and makes no account; its link makes one, whole.
+        assert after["User"] == before["User"] and after["Customer"] == before["Customer"]
+        assert after["PendingSignUp"] - before["PendingSignUp"] in (0, 1)
+        pending = PendingSignUp.objects.filter(email=data.get("account-email", "").lower()).first()
+        if pending is not None:
+            cast.confirm_sign_up(pending.email)
+            confirmed = counts()
+            assert confirmed["User"] - after["User"] == confirmed["Customer"] - after["Customer"] == 1
 
 
 PROFILE_FIELDS = [*cast.company(), "kind", "country", "first_name", "last_name", "cig", "cup"]

@@ -17,8 +17,11 @@ PUBLIC = {
     "accounts:signup",
     "lifecycle:runs_health",  # the daily run's health, for a monitor: no customer data
     "accounts:signup_done",  # the same "check your mail" page after every sign-up
-    "accounts:email_verify",  # the link mailed to a new address: its signature is the key
+    "accounts:signup_confirm",  # the link mailed to a new address: its random token is the key
+    "accounts:email_verify",  # the link mailed to an unverified account: its signature is the key
     "accounts:login",
+    "accounts:sign_in_link",  # the owner of a paced email asks a sign-in link (same answer for any address)
+    "accounts:sign_in_link_open",  # that link: its token is the key
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
@@ -150,3 +153,10 @@ def test_production_refuses_to_start_without_a_secret_key():
         check=False,
     )
     assert result.returncode != 0 and "CONSERVA_SECRET_KEY" in result.stderr
+
+
+def test_an_anonymous_visit_to_an_admin_page_goes_to_the_admins_own_login(client):
+    response = client.get("/admin/orders/order/?status=PAGATO")
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:login") + "?next=/admin/orders/order/%3Fstatus%3DPAGATO"

@@ -3,7 +3,8 @@
 Assistenza answers customers: their data and requests, orders and services read-only.
 Contabilità keeps the books: payments, bank statements, transfers, refunds, invoices; it reads
 customers, orders and services and changes no plan and no operator.
-Amministrazione holds every permission, operators and roles included.
+Amministrazione holds every permission, operators and roles included, but those of django-otp's
+devices (OTP_APPS): an operator never reads or plants another's second factor.
 
 The group names are their identifiers: tests and the README name them, so rename none. The lists
 are frozen here as a migration must be; a later model's permissions reach Amministrazione after
@@ -16,6 +17,7 @@ from django.db import migrations
 SUPPORT = "Assistenza"
 ACCOUNTING = "Contabilità"
 ADMINISTRATION = "Amministrazione"
+OTP_APPS = ["otp_totp", "otp_static"]  # no role holds these (conserva/apps.py keeps them out)
 
 READ_ONLY_BASICS = [
     "accounts.view_customer",
@@ -69,7 +71,7 @@ def create_roles(apps, schema_editor):
         group, _ = Group.objects.using(using).get_or_create(name=name)
         group.permissions.add(*(_permission(Permission, using, permission) for permission in permissions))
     administration, _ = Group.objects.using(using).get_or_create(name=ADMINISTRATION)
-    administration.permissions.add(*Permission.objects.using(using).all())
+    administration.permissions.add(*Permission.objects.using(using).exclude(content_type__app_label__in=OTP_APPS))
 
 
 def _permission(Permission, using, dotted):

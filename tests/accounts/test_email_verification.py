@@ -1,3 +1,7 @@
+"""The address of an account not verified yet (made between 0004 and 0006, when a sign-up made its
+account at once) is verified by the link it asks for again; buying waits for it. A sign-up now
+makes its account verified (tests/accounts/test_signup.py)."""
+
 import datetime
 import importlib
 import re
@@ -33,20 +37,18 @@ def link_in(mail) -> str:
     return re.search(r"https?://[^/\s]+(/account/email/conferma/[^\s]+/)", mail.body).group(1)
 
 
-def mailed_link(client, mailoutbox, capture) -> str:
+def mailed_link(client, newcomer, mailoutbox, capture) -> str:
+    """The link an account made before sign-ups waited for their link (0004 to 0006) asks again."""
+    client.force_login(newcomer.user)
     with capture(execute=True):
-        client.post(reverse("accounts:signup"), signup_form())
+        client.post(reverse("accounts:email_verification"))
+    client.logout()
     (mail,) = mailoutbox
     return link_in(mail)
 
 
-def signup_form() -> dict:
-    data = {"account-email": "nuovo@example.com", "account-password": cast.PASSWORD}
-    return data | {f"company-{key}": value for key, value in cast.company().items()}
-
-
-def test_the_mailed_link_verifies_the_address(client, mailoutbox, django_capture_on_commit_callbacks):
-    link = mailed_link(client, mailoutbox, django_capture_on_commit_callbacks)
+def test_the_mailed_link_verifies_the_address(client, newcomer, mailoutbox, django_capture_on_commit_callbacks):
+    link = mailed_link(client, newcomer, mailoutbox, django_capture_on_commit_callbacks)
     user = User.objects.get(email="nuovo@example.com")
 
     page = client.get(link).content.decode()
@@ -63,22 +65,22 @@ def test_the_mailed_link_verifies_the_address(client, mailoutbox, django_capture
     assert entry.object_id == str(user.pk) and entry.actor_id == user.pk
 
 
-def test_a_signed_in_customer_goes_on_to_the_plans(client, mailoutbox, django_capture_on_commit_callbacks):
-    link = mailed_link(client, mailoutbox, django_capture_on_commit_callbacks)
+def test_a_signed_in_customer_goes_on_to_the_plans(client, newcomer, mailoutbox, django_capture_on_commit_callbacks):
+    link = mailed_link(client, newcomer, mailoutbox, django_capture_on_commit_callbacks)
     client.force_login(User.objects.get(email="nuovo@example.com"))
     assert client.post(link).url == reverse("catalog:plans")
 
 
-def test_a_link_used_again_changes_nothing(client, mailoutbox, django_capture_on_commit_callbacks):
-    link = mailed_link(client, mailoutbox, django_capture_on_commit_callbacks)
+def test_a_link_used_again_changes_nothing(client, newcomer, mailoutbox, django_capture_on_commit_callbacks):
+    link = mailed_link(client, newcomer, mailoutbox, django_capture_on_commit_callbacks)
     client.post(link)
     client.post(link)
     assert AuditEntry.objects.filter(action=AuditEntry.Action.EMAIL_VERIFIED).count() == 1
     assert "Indirizzo già confermato" in client.get(link).content.decode()
 
 
-def test_an_expired_link_verifies_nothing(client, mailoutbox, django_capture_on_commit_callbacks, settings):
-    link = mailed_link(client, mailoutbox, django_capture_on_commit_callbacks)
+def test_an_expired_link_verifies_nothing(client, newcomer, mailoutbox, django_capture_on_commit_callbacks, settings):
+    link = mailed_link(client, newcomer, mailoutbox, django_capture_on_commit_callbacks)
     later = clock.now() + datetime.timedelta(seconds=settings.EMAIL_VERIFICATION_MAX_AGE + 60)
     with time_machine.travel(later, tick=False):
         response = client.post(link)
@@ -86,16 +88,16 @@ def test_an_expired_link_verifies_nothing(client, mailoutbox, django_capture_on_
     assert not User.objects.get(email="nuovo@example.com").is_email_verified
 
 
-def test_a_changed_link_verifies_nothing(client, mailoutbox, django_capture_on_commit_callbacks):
-    link = mailed_link(client, mailoutbox, django_capture_on_commit_callbacks)
+def test_a_changed_link_verifies_nothing(client, newcomer, mailoutbox, django_capture_on_commit_callbacks):
+    link = mailed_link(client, newcomer, mailoutbox, django_capture_on_commit_callbacks)
     response = client.post(link.replace("/conferma/", "/conferma/x"))
     assert response.status_code == 400 and "Il link non è valido" in response.content.decode()
     assert not User.objects.get(email="nuovo@example.com").is_email_verified
 
 
-def test_a_link_for_another_address_verifies_nothing(client, mailoutbox, django_capture_on_commit_callbacks):
-    link = mailed_link(client, mailoutbox, django_capture_on_commit_callbacks)
-    User.objects.filter(email="nuovo@example.com").update(email="altro@example.com")
+def test_a_link_for_another_address_verifies_nothing(client, newcomer, mailoutbox, django_capture_on_commit_callbacks):
+    link = mailed_link(client, newcomer, mailoutbox, django_capture_on_commit_callbacks)
+    User.objects.filter(email="nuovo@example.com").update(email="altro@example.com")  # changed since
     assert client.post(link).status_code == 400
     assert not User.objects.get(email="altro@example.com").is_email_verified
 

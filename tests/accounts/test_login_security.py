@@ -3,17 +3,23 @@ through the trusted proxies, the lock-out on (email, address), the pace of an em
 checks with the owner's device cookie, the email in any case."""
 
 import datetime
+import importlib
+import re
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.core import signing
-from django.test import Client, RequestFactory
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client, RequestFactory, TestCase
 from django.urls import reverse
 
+import conserva.settings
 from accounts import throttle
-from accounts.client import client_address
-from tests import cast
+from accounts.client import client_address, client_key
+from accounts.models import SignInPace
+from lib import clock as clock_module
+from tests import cast, threads
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("accounts:login")
@@ -81,6 +87,43 @@ def test_a_missing_or_bad_header_falls_back_to_the_connections_address(behind_th
     assert address_of(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded) == PROXY
 
 
+@pytest.mark.parametrize(
+    ("trusted", "remote", "address"),
+    [
+        (PROXY, PROXY, ATTACKER),
+        ("10.0.0.0/24", PROXY, ATTACKER),
+        ("192.0.2.1, 10.0.0.0/8", PROXY, ATTACKER),
+        (PROXY, "192.0.2.50", "192.0.2.50"),  # reached the app directly: its header is its own
+        ("2001:db8:ff::/48", "2001:db8:ff::2", ATTACKER),
+    ],
+)
+def test_with_trusted_proxies_listed_the_header_counts_only_from_them(settings, trusted, remote, address):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = trusted
+    assert address_of(REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=ATTACKER) == address
+
+
+def test_a_wrong_trusted_proxy_stops_the_start(monkeypatch):
+    monkeypatch.setenv("CONSERVA_TRUSTED_PROXIES", "10.0.0.2, proxy.example.com")
+    with pytest.raises(ImproperlyConfigured, match="proxy.example.com"):
+        importlib.reload(conserva.settings)
+    monkeypatch.delenv("CONSERVA_TRUSTED_PROXIES")
+    importlib.reload(conserva.settings)
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        (ATTACKER, ATTACKER),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::"),
+        ("::ffff:203.0.113.66", ATTACKER),
+    ],
+)
+def test_the_throttles_count_an_ipv6_client_by_its_64(behind_the_proxy, address, key):
+    assert client_key(RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=address)) == key
+
+
 # The lock-out on (email, address)
 
 
@@ -107,6 +150,13 @@ def test_sending_the_owners_address_in_the_header_does_not_lock_the_owner_out(be
 
     assert sign_in(Client(), "rossi@example.com", address=OWNER).status_code == 302
     assert sign_in(attacker, "rossi@example.com", address=f"9.9.9.9, {ATTACKER}").status_code == 429
+
+
+def test_fresh_addresses_from_one_ipv6_64_share_one_lock_out(behind_the_proxy, rossi):
+    for index in range(3):
+        sign_in(Client(), "rossi@example.com", WRONG, address=f"2001:db8:1:2::{index + 1}")
+    assert sign_in(Client(), "rossi@example.com", address="2001:db8:1:2::99").status_code == 429
+    assert sign_in(Client(), "rossi@example.com", address="2001:db8:1:3::1").status_code == 302  # another /64
 
 
 # The email in any case
@@ -225,3 +275,67 @@ def test_signing_in_gives_the_browser_a_long_lived_httponly_device_cookie(client
 def test_a_failed_sign_in_gives_no_device_cookie(client, rossi):
     response = sign_in(client, "rossi@example.com", WRONG, address=OWNER)
     assert throttle.DEVICE_COOKIE not in response.cookies
+
+
+def test_a_paced_refusal_offers_a_sign_in_link(slowdown, clock, rossi):
+    spray("rossi@example.com")
+    page = sign_in(Client(), "rossi@example.com", address=OWNER).content.decode()
+    assert "Ricevi un link di accesso via email" in page
+    assert f'action="{reverse("accounts:sign_in_link")}"' in page
+    assert 'name="email" value="rossi@example.com"' in page
+    plain_failure = sign_in(Client(), "altri@example.com", WRONG, address=OWNER).content.decode()
+    assert "Inserisci email e password corretti" in plain_failure and "Ricevi un link" not in plain_failure
+
+
+def test_the_pace_is_kept_under_a_keyed_hash_not_the_email(slowdown, clock, rossi):
+    spray("rossi@example.com")
+    keys = list(SignInPace.objects.values_list("key", flat=True))
+    assert keys == [throttle.pace_key("sign-in", "rossi@example.com")]
+    assert "rossi" not in keys[0] and len(keys[0]) == 64
+
+
+def test_a_claim_takes_one_slot_of_the_rate_a_burst_at_once(clock):
+    minute = datetime.timedelta(minutes=1)
+    assert [throttle.claim("k", minute, burst=3) for _ in range(4)] == [None, None, None, 3 * minute - 2 * minute]
+    clock.shift(datetime.timedelta(seconds=30))
+    assert throttle.claim("k", minute, burst=3) == datetime.timedelta(seconds=30)
+    clock.shift(datetime.timedelta(seconds=30))
+    assert throttle.claim("k", minute, burst=3) is None
+    assert throttle.claim("k", minute, burst=3) == minute
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_guesses_get_one_check_per_slot(settings):
+    """On PostgreSQL: 12 guesses at once, each from its own address, when the email's next check
+    is due: one is checked, the others paced."""
+    threads.skip_unless_postgresql()
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.LOGIN_SLOWDOWN_AFTER = 10
+    cast.customer("rossi@example.com", "Studio Rossi S.r.l.")
+    spray("rossi@example.com")
+    SignInPace.objects.update(next_check_at=clock_module.now() - datetime.timedelta(seconds=1))
+    counted = failures("rossi@example.com")
+
+    def guess(index):
+        response = sign_in(Client(), "rossi@example.com", f"guess-{index}", address=f"198.51.100.{index + 1}")
+        return "paced" if "Troppi tentativi" in response.content.decode() else "checked"
+
+    results = threads.all_at_once(guess, 12, ())
+    assert sorted(results) == ["checked"] + ["paced"] * 11
+    assert failures("rossi@example.com") == counted + 1
+
+
+def test_a_password_reset_lifts_the_lock_out_as_the_lock_out_page_says(behind_the_proxy, rossi, mailoutbox):
+    owner = Client()
+    for _ in range(3):
+        sign_in(owner, "rossi@example.com", WRONG, address=OWNER)
+    assert sign_in(owner, "rossi@example.com", address=OWNER).status_code == 429
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        owner.post(reverse("accounts:password_reset"), {"email": "rossi@example.com"}, REMOTE_ADDR=PROXY)
+    link = re.search(r"https?://[^/\s]+(/\S+)", mailoutbox[-1].body).group(1)
+    form_url = owner.get(link).url
+    new = "una nuova frase piuttosto lunga"
+    owner.post(form_url, {"new_password1": new, "new_password2": new}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=OWNER)
+
+    assert sign_in(owner, "rossi@example.com", new, address=OWNER).status_code == 302

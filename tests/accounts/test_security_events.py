@@ -164,6 +164,38 @@ def test_one_address_gets_at_most_ten_reset_mails_an_hour(client, clock):
     assert len(mail.outbox) == 11
 
 
+def test_strangers_asking_from_other_addresses_do_not_use_up_the_owners_reset_mails(rossi, clock):
+    for index in range(6):
+        for _ in range(3):
+            ask_reset(Client(), "rossi@example.com", address=f"203.0.113.{index + 1}")
+    assert len(mail.outbox) == 18
+
+    ask_reset(Client(), "rossi@example.com", address=OWNER)
+    assert len(mail.outbox) == 19  # the owner, from their own address, still gets one
+
+
+def test_an_ipv6_client_counts_by_its_64_for_reset_mails(rossi, clock):
+    for index in range(5):
+        ask_reset(Client(), "rossi@example.com", address=f"2001:db8:1:2::{index + 1}")
+    assert len(mail.outbox) == 3
+    ask_reset(Client(), "rossi@example.com", address="2001:db8:1:3::1")  # another /64
+    assert len(mail.outbox) == 4
+
+
+def test_an_account_gets_at_most_twenty_reset_mails_an_hour_except_on_its_owners_browser(settings, rossi, clock):
+    owner = Client()
+    sign_in(owner, "rossi@example.com")
+    owner.post(reverse("accounts:logout"))
+    for index in range(25):
+        ask_reset(Client(), "rossi@example.com", address=f"203.0.113.{index + 1}")
+    assert len(mail.outbox) == 20
+
+    ask_reset(Client(), "rossi@example.com", address=OWNER)  # a new browser: the cap holds
+    assert len(mail.outbox) == 20
+    ask_reset(owner, "rossi@example.com", address=OWNER)  # the browser the owner signed in on
+    assert len(mail.outbox) == 21
+
+
 def test_a_throttled_request_answers_like_one_for_an_unknown_email(client, rossi):
     for _ in range(3):
         ask_reset(client, "rossi@example.com")

@@ -38,14 +38,13 @@ def sign_up(page, base_url):
     page.get_by_label("Password").fill(cast.PASSWORD)
     page.get_by_role("button", name="Crea l'account").click()
     expect(page.get_by_text("Ti abbiamo scritto a nuovo@studio.example")).to_be_visible()
-    # The link mailed to the address confirms it, then the new customer signs in.
-    (link,) = re.findall(r"/account/email/conferma/\S+/", mail.outbox[-1].body)
+    # No account yet: the link mailed to the address makes it, and signs the new customer in.
+    (link,) = re.findall(r"/account/registrati/conferma/\S+/", mail.outbox[-1].body)
     page.goto(f"{base_url}{link}")
-    page.get_by_role("button", name="Conferma l'indirizzo").click()
-    expect(page.get_by_text("Indirizzo email confermato")).to_be_visible()
-    page.get_by_label("Email").fill("nuovo@studio.example")
-    page.get_by_label("Password").fill(cast.PASSWORD)
-    page.get_by_role("button", name="Accedi").click()
+    expect(page.get_by_text("Studio Nuovo S.r.l.")).to_be_visible()
+    page.get_by_label("La password che hai scelto registrandoti").fill(cast.PASSWORD)
+    page.get_by_role("button", name="Crea l'account").click()
+    expect(page.get_by_text("Account creato e indirizzo confermato")).to_be_visible()
     expect(page.get_by_role("heading", name="Scegli il piano di Conservazione Sostitutiva")).to_be_visible()
 
 

@@ -2,11 +2,15 @@
 the key it was shown with, and the same key finds the order it placed."""
 
 import datetime
+import sys
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from audit.actors import SYSTEM
+from lib import clock
+from orders import services as order_services
 from orders.models import Order
 from orders.services import OrderError, order_request_first_purchase
 from payments.transfers import transfer_register
@@ -94,3 +98,58 @@ def test_five_clicks_at_once_place_one_order(rossi, plan):
     assert Service.objects.filter(customer=rossi).count() == 1
     assert sorted(created for _order, created in results) == [False, False, False, False, True]
     assert {placed.pk for placed, _created in results} == {order.pk}
+
+
+def _renew_at_once(customer, services, key):
+    """The same renew form's key posted to each service at once, as the customer's browser would."""
+
+    def post(i):
+        browser = Client(raise_request_exception=False)
+        browser.force_login(customer.user)
+        return browser.post(reverse("orders:renew", args=[services[i].public_id]), {"idempotency_key": key})
+
+    return threads.all_at_once(post, len(services), refused=())
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_one_key_posted_to_two_services_at_once_places_one_order(rossi, plan):
+    threads.skip_unless_postgresql()
+    expiring = clock.today() + datetime.timedelta(days=10)
+    services = [cast.service_expiring(rossi, plan, on=expiring) for _service in range(2)]
+
+    responses = _renew_at_once(rossi, services, cast.order_form()["idempotency_key"])
+
+    order = Order.objects.get(customer=rossi, kind=Order.Kind.RENEWAL)
+    assert sorted(response.status_code for response in responses) == [302, 302]
+    assert {response.url for response in responses} == {
+        reverse("payments:pay", args=[order.number]),
+        reverse("orders:detail", args=[order.number]),
+    }
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refusing_a_second_order_answers_with_the_first(rossi, plan, monkeypatch):
+    """Without the customer's lock the two renewals race to the unique key: the loser gets the
+    winner's order, not a server error."""
+    threads.skip_unless_postgresql()
+    monkeypatch.setattr(order_services, "_lock_customer_for_form", lambda customer_id, key: None)
+    monkeypatch.setattr(order_services, "_placed_with", _found_only_after_a_refusal(order_services._placed_with))
+    expiring = clock.today() + datetime.timedelta(days=10)
+    services = [cast.service_expiring(rossi, plan, on=expiring) for _service in range(2)]
+
+    responses = _renew_at_once(rossi, services, cast.order_form()["idempotency_key"])
+
+    order = Order.objects.get(customer=rossi, kind=Order.Kind.RENEWAL)
+    assert sorted(response.status_code for response in responses) == [302, 302]
+    assert reverse("orders:detail", args=[order.number]) in {response.url for response in responses}
+
+
+def _found_only_after_a_refusal(find):
+    """_placed_with that finds nothing but when _place_once asks (as when both look at once)."""
+
+    def placed_with(customer_id, key):
+        return find(customer_id, key) if sys._getframe(1).f_code.co_name == "_place_once" else None
+
+    return placed_with
