@@ -117,10 +117,12 @@ class Command(BaseCommand):
                 f" / {DEMO_PASSWORD}\n"
                 "  invoices of every kind: gmbh@, ag@, comune@, mario.rossi@conserva.example (same password)\n"
                 f"  back-office   : http://127.0.0.1:8000/admin/  {OPERATOR_EMAIL} / {DEMO_PASSWORD}\n"
+                "                  two-step verification: the first sign-in mails a set-up link (see mail below);\n"
+                "                  scan its QR code with any authenticator app\n"
                 "  sandbox cards : 4242 4242 4242 4242 succeeds, 4000 0027 6000 3184 asks for 3-D Secure,\n"
                 "                  4000 0000 0000 0002 is declined (any future expiry, any CVC)\n"
                 f"  bank statement: {statement} (admin > Estratti conto > Importa camt.053)\n"
-                f"  mail (orders, payments, invoices, assistance): {settings.EMAIL_FILE_PATH or 'this console'}\n"
+                f"  mail (orders, accounts, assistance…): {settings.EMAIL_FILE_PATH or 'this console'}\n"
             )
         )
 
