@@ -31,6 +31,7 @@ class DailyRun(models.Model):
     renewal_orders_placed = models.PositiveIntegerField(_("ordini di rinnovo automatico"), default=0)
     charges_asked = models.PositiveIntegerField(_("addebiti chiesti"), default=0)
     charges_refused = models.PositiveIntegerField(_("addebiti non chiesti"), default=0)
+    reminders = models.PositiveIntegerField(_("promemoria di scadenza"), default=0)
 
     class Meta:
         verbose_name = _("esecuzione giornaliera")
@@ -56,6 +57,7 @@ class DailyRun(models.Model):
             "renewal_orders_placed": self.renewal_orders_placed,
             "charges_asked": self.charges_asked,
             "charges_refused": self.charges_refused,
+            "reminders": self.reminders,
         }
 
 
@@ -67,6 +69,7 @@ class RunError(models.Model):
         SUSPENSION = "SOSPENSIONE", _("sospensione")
         AUTO_RENEWAL = "RINNOVO_AUTOMATICO", _("ordine di rinnovo automatico")
         CHARGE = "ADDEBITO", _("addebito del rinnovo automatico")
+        REMINDER = "PROMEMORIA", _("promemoria di scadenza")
         RUN = "ESECUZIONE", _("esecuzione")  # the run itself, no service
 
     TRACEBACK_LIMIT = 4000
@@ -99,3 +102,32 @@ class DueService(Service):
         verbose_name = _("servizio da lavorare")
         verbose_name_plural = _("servizi da lavorare")
         default_permissions = ()  # seen with the runs' permission, view_dailyrun
+
+
+class ServiceReminder(models.Model):
+    """A reminder of expiry claimed for one service, one term (its expires_on) and one threshold
+    (LIFECYCLE_REMINDER_DAYS): the unique constraint makes a second one impossible, whatever runs
+    at once or again. The row is written in the transaction that queues the mail (lifecycle.periodic)."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="+", verbose_name=_("servizio"), db_index=False
+    )
+    # Indexed: the run's "not yet reminded" reads only the reminders of the terms in its window.
+    expires_on = models.DateField(_("scadenza del periodo"), db_index=True)
+    days_before = models.PositiveSmallIntegerField(_("giorni prima della scadenza"))
+    sent_at = models.DateTimeField(_("messo in coda il"))
+
+    class Meta:
+        verbose_name = _("promemoria di scadenza")
+        verbose_name_plural = _("promemoria di scadenza")
+        ordering = ["-sent_at", "-pk"]
+        default_permissions = ["view"]
+        constraints = [
+            # Leads with service: it is also the index the run's "not yet reminded" lookup uses.
+            models.UniqueConstraint(
+                fields=["service", "expires_on", "days_before"], name="service_reminder_once_per_term"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.expires_on:%d/%m/%Y} - {self.days_before}"

@@ -15,9 +15,13 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Exists, OuterRef, PositiveSmallIntegerField, Value, When
 
 from audit.actors import DAILY_RUN
+from lib import clock
+from lifecycle.models import ServiceReminder
+from notifications import mails
 from orders.models import Order
 from orders.services import OrderError, order_place_renewal
 from payments.checkout import renewal_charge
@@ -126,3 +130,85 @@ def charge_automatic_renewals(today: datetime.date) -> tuple[int, int]:
         else:
             refused += 1
     return asked, refused
+
+
+# Reminders before expiry. The rule: on a given day a service is due for one reminder only, that
+# of the nearest threshold at or above its days left (LIFECYCLE_REMINDER_DAYS), if that threshold
+# has no row yet for its current term. A run that skipped days thus sends only the nearest one
+# still due; the thresholds already behind are never considered again. A renewal moves
+# expires_on, so the old term's rows no longer match and the new term starts afresh.
+
+
+def reminder_thresholds() -> list[int]:
+    return sorted(set(settings.LIFECYCLE_REMINDER_DAYS))
+
+
+def reminder_threshold(days_left: int) -> int | None:
+    """The nearest threshold at or above `days_left`, or None beyond the farthest one."""
+    return next((days for days in reminder_thresholds() if days >= days_left), None)
+
+
+def due_for_reminder(today: datetime.date) -> ServiceQuerySet:
+    """Renewable services expiring after today and within the farthest threshold, whose nearest
+    threshold (annotated as reminder_days) has not been reminded for this term. The window is a
+    range on the indexed expires_on, the "not yet" one anti-join on the reminders of the same
+    window (indexed on expires_on): the cost follows the services in the window, not all of them
+    nor every reminder ever sent."""
+    thresholds = [days for days in reminder_thresholds() if days > 0]
+    if not thresholds:
+        return Service.objects.none()
+    window = {
+        "expires_on__gt": today,
+        "expires_on__lte": today + datetime.timedelta(days=thresholds[-1]),
+    }
+    nearest = Case(
+        *(When(expires_on__lte=today + datetime.timedelta(days=days), then=Value(days)) for days in thresholds),
+        output_field=PositiveSmallIntegerField(),
+    )
+    reminded = ServiceReminder.objects.filter(
+        service=OuterRef("pk"), expires_on=OuterRef("expires_on"), days_before=OuterRef("reminder_days"), **window
+    )
+    return (
+        Service.objects.filter(status__in=RENEWABLE, **window).annotate(reminder_days=nearest).filter(~Exists(reminded))
+    )
+
+
+def reminders_due(today: datetime.date) -> list[int]:
+    """The services due for a reminder today, read once per run: one scan of the window, then
+    each is claimed by its key (handle_one_reminder), not by scanning the window again."""
+    return list(due_for_reminder(today).order_by("expires_on", "pk").values_list("pk", flat=True))
+
+
+def handle_one_reminder(service_id: int, today: datetime.date) -> bool:
+    """Claims the reminder of one service and queues its mail in the same transaction: True when
+    queued, False when the service is no longer due (reminded meanwhile, renewed) or another run
+    holds it.
+
+    Guarantee: the reminder's row is inserted first; a second run (or a repeated one) that reaches
+    the same service, term and threshold, even one that read it as due before the first
+    committed, hits the unique constraint (IntegrityError: already done, nothing queued). The mail
+    is queued by notifications.mails.expiry_reminder: with django-tasks-db's database backend (the
+    project's) the task's row is written in this very transaction, so the reminder's row and its
+    mail task commit or roll back together: each reminder is queued exactly once, and a crash
+    before the commit leaves it due for the next run. With another backend it is queued on commit:
+    a crash between the commit and the queueing loses that one reminder (at most once). The worker
+    then sends it at most once (django-tasks does not retry a task)."""
+    with transaction.atomic():
+        due = due_for_reminder(today).filter(pk=service_id)
+        service = due.select_for_update(skip_locked=True).first()
+        if service is None:
+            return False
+        with _about(service.pk):
+            expires_on = service.expires_on
+            days_before = reminder_threshold((expires_on - today).days) if expires_on else None
+            if expires_on is None or days_before is None:  # the query and the rule disagree: never mail on a guess
+                raise ValueError(f"no reminder threshold for expiry {service.expires_on} on {today}")
+            try:
+                with transaction.atomic():
+                    ServiceReminder.objects.create(
+                        service=service, expires_on=expires_on, days_before=days_before, sent_at=clock.now()
+                    )
+            except IntegrityError:
+                return False
+            mails.expiry_reminder(service=service, days_before=days_before)
+        return True

@@ -55,6 +55,17 @@ def _steps(run: DailyRun, today: datetime.date, recorder: "_Recorder") -> None:
         else:
             run.charges_refused += 1
     _save_counts(run)
+    # Last, so that a reminder's trouble never delays the steps above; and a reminder mailed on the
+    # day an automatic renewal order is placed reads that order's amount.
+    for service_id in periodic.reminders_due(today):
+        try:
+            sent = periodic.handle_one_reminder(service_id, today)
+        except periodic.StepFailed as failure:
+            recorder.failure(Step.REMINDER, failure)
+            continue
+        if sent:  # not when another run had claimed it
+            run.reminders += 1
+    _save_counts(run)
 
 
 def _repeat(handle_one: Callable[[set[int]], bool], step: str, recorder: "_Recorder") -> int:
@@ -104,7 +115,7 @@ class _Recorder:
         )
 
 
-COUNT_FIELDS = ["expired", "suspended", "renewal_orders_placed", "charges_asked", "charges_refused"]
+COUNT_FIELDS = ["expired", "suspended", "renewal_orders_placed", "charges_asked", "charges_refused", "reminders"]
 
 
 def _save_counts(run: DailyRun) -> None:

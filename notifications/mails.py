@@ -5,11 +5,13 @@ the task reads the order again and renders it in the customer's language.
 """
 
 from django.db import transaction
+from django_tasks_db.backend import DatabaseBackend
 
 from accounts.models import PendingSignUp, User
 from billing.models import Invoice
-from notifications.tasks import send_account_mail, send_order_mail, send_sign_up_confirmation
+from notifications.tasks import send_account_mail, send_expiry_reminder, send_order_mail, send_sign_up_confirmation
 from orders.models import Order
+from subscriptions.models import Service
 
 ORDER_PLACED = "order_placed"
 PAYMENT_RECEIVED = "payment_received"
@@ -80,3 +82,20 @@ def sign_up_confirmation(*, pending: PendingSignUp) -> None:
 def sign_up_notice(*, user: User) -> None:
     """Someone signed up with this address, which has an account: its owner hears it from us."""
     _queue_account(SIGN_UP_NOTICE, user)
+
+
+EXPIRY_REMINDER = "expiry_reminder"
+
+
+def expiry_reminder(*, service: Service, days_before: int) -> None:
+    """A reminder before the service's current term ends (lifecycle.periodic.handle_one_reminder).
+
+    With django-tasks-db's database backend the task is enqueued now, inside the caller's
+    transaction: its row commits or rolls back with the reminder's own row, so the reminder is
+    queued exactly once. Any other backend (the tests' immediate one would send at once, before
+    the commit) is enqueued on commit: at most once."""
+    args = (service.pk, service.expires_on.isoformat() if service.expires_on else "", days_before)
+    if isinstance(send_expiry_reminder.get_backend(), DatabaseBackend):
+        send_expiry_reminder.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: send_expiry_reminder.enqueue(*args))

@@ -1,3 +1,6 @@
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
@@ -11,12 +14,15 @@ from django_tasks import task
 from accounts.models import PendingSignUp, User
 from accounts.services import email_verification_token, pending_sign_up_link_token
 from accounts.sign_in_link import sign_in_link_token
+from accounts.tax import vat_treatment
 from billing import pdf
 from billing.models import Invoice
+from lib import clock
 from notifications import failures
 from orders.models import Order
-from orders.selectors import bank_details
+from orders.selectors import bank_details, order_waiting, renewal_quote
 from payments.models import SavedCard
+from subscriptions.models import Service
 
 
 @task()
@@ -115,3 +121,51 @@ def _new_password_path(user: User) -> str:
     """The one-time link of a password reset, made as Django's reset view expects it."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return reverse("accounts:password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+
+
+@task()
+def send_expiry_reminder(service_id: int, expires_on: str, days_before: int) -> None:
+    """The reminder before a term ends, in the customer's language: what will happen on which
+    date. Nothing when the service was renewed (or left the renewable states) since it was queued:
+    the reminder belonged to a term that is no longer the current one."""
+    service = Service.objects.select_related("customer__user", "plan").get(pk=service_id)
+    term_ends_on = datetime.date.fromisoformat(expires_on)
+    if service.expires_on != term_ends_on or service.status != Service.Status.ACTIVE:
+        return
+    customer = service.customer
+    today = clock.today()
+    lead = datetime.timedelta(days=settings.AUTO_RENEWAL_LEAD_DAYS)
+    context = {
+        "service": service,
+        "customer": customer,
+        "days_before": days_before,
+        "days_left": (term_ends_on - today).days,  # fewer than days_before after a run skipped days
+        "expires_on": term_ends_on,
+        "read_only_on": term_ends_on + datetime.timedelta(days=1),
+        "suspended_on": term_ends_on + datetime.timedelta(days=settings.GRACE_PERIOD_DAYS + 1),
+        "grace_days": settings.GRACE_PERIOD_DAYS,
+        "card": SavedCard.objects.filter(customer_id=customer.pk).first() if service.auto_renew else None,
+        "charge_on": max(term_ends_on - lead, today),
+        "amount": _renewal_amount(service),
+        "renew_url": settings.SITE_URL + reverse("orders:renew", args=[service.public_id]),
+        "service_url": settings.SITE_URL + service.get_absolute_url(),
+        "provider_name": settings.PROVIDER_NAME,
+    }
+    kind = "expiry_reminder"
+    with translation.override(customer.language):
+        subject = " ".join(render_to_string(f"notifications/{kind}_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject, body=render_to_string(f"notifications/{kind}.txt", context), to=[customer.user.email]
+        )
+        message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
+    failures.send(message, mail=kind, reference=str(service.panel_username or service.public_id))
+
+
+def _renewal_amount(service: Service) -> Decimal:
+    """What the renewal will charge: the automatic renewal order's own amount once it is placed;
+    before, the renewal page's quote (the plan and every add-on still running, as the automatic
+    renewal keeps them all), priced by accounts.tax like the order will be."""
+    if waiting := order_waiting(service, Order.Kind.RENEWAL):
+        return waiting.amount_due
+    amounts = renewal_quote(service)
+    return amounts.net if vat_treatment(service.customer).split_payment else amounts.total

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
@@ -38,6 +39,14 @@ def space_increase_quote(service: Service, step: SpaceStep, today: datetime.date
 def active_add_ons(service_id: int) -> list[AddOn]:
     """The space add-ons a renewal renews: every one still running."""
     return list(AddOn.objects.filter(service_id=service_id, ended_on=None))
+
+
+def renewal_quote(service: Service, add_ons: list[AddOn] | None = None) -> Amounts:
+    """What renewing costs the customer: the plan and the add-ons kept (every one still running,
+    unless `add_ons` names them), priced by accounts.tax as the renewal order will be."""
+    kept = active_add_ons(service.pk) if add_ons is None else add_ons
+    net = service.plan.price_net + sum((add_on.yearly_price_net for add_on in kept), Decimal("0.00"))
+    return amounts_for(service.customer, net)
 
 
 def bank_details() -> dict[str, str]:

@@ -1,8 +1,6 @@
 """The customer's orders: buying a plan (first purchase), renewing (S3), adding space (S7), the
 order list and page (O1–O5), declaring a transfer and cancelling (P2). Paying (P1) is payments'."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -11,12 +9,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import customer_required
-from accounts.tax import amounts_for
 from catalog.models import Plan, SpaceStep
 from lib import clock
 from orders.forms import OrderRequestForm
 from orders.models import Order
-from orders.selectors import active_add_ons, bank_details, order_for_customer, order_waiting, space_increase_quote
+from orders.selectors import (
+    active_add_ons,
+    bank_details,
+    order_for_customer,
+    order_waiting,
+    renewal_quote,
+    space_increase_quote,
+)
 from orders.services import (
     EmailNotVerified,
     OrderError,
@@ -77,13 +81,12 @@ def renew(request, public_id):
         return redirect(service)
     today = clock.today()
     _starts_on, new_expiry = service.next_term(today)
-    net = service.plan.price_net + sum((add_on.yearly_price_net for add_on in add_ons), Decimal("0.00"))
     context = {
         "service": service,
         "new_expiry": new_expiry,
         "today": today,
         "add_ons": add_ons,
-        "amounts": amounts_for(request.customer, net),
+        "amounts": renewal_quote(service, add_ons),
     }
     return render(request, "orders/renew.html", context)
 

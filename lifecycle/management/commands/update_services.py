@@ -8,7 +8,8 @@ from lifecycle.services import daily_run
 class Command(BaseCommand):
     help = (
         "Daily: expires and suspends services past their dates, places automatic renewal orders "
-        "and has them charged to the saved card. Records the run (admin: Esecuzioni giornaliere) "
+        "and has them charged to the saved card, mails the reminders before expiry. Records the run "
+        "(admin: Esecuzioni giornaliere) "
         "and exits with an error when a service had an error or the run crashed."
     )
 
@@ -24,5 +25,6 @@ def summary(run: DailyRun) -> str:
     return (
         f"{run.business_day}: {run.expired} expired, {run.suspended} suspended, "
         f"{run.renewal_orders_placed} renewal orders placed, {run.charges_asked} automatic renewal "
-        f"charges asked of the provider ({run.charges_refused} could not be asked); {errors} errors."
+        f"charges asked of the provider ({run.charges_refused} could not be asked), {run.reminders} "
+        f"expiry reminders; {errors} errors."
     )
