@@ -304,6 +304,8 @@ GRACE_PERIOD_DAYS = env_int("CONSERVA_GRACE_PERIOD_DAYS", 30)
 AUTO_RENEWAL_LEAD_DAYS = env_int("CONSERVA_AUTO_RENEWAL_LEAD_DAYS", 30)
 # Days before expiry when the customer is mailed a reminder, once each per term (lifecycle).
 LIFECYCLE_REMINDER_DAYS = tuple(sorted({int(day) for day in env_list("CONSERVA_REMINDER_DAYS", "90,60,30,7,1")}))
+# Days before expiry when a declined automatic renewal charge is tried again, once each (lifecycle).
+LIFECYCLE_RETRY_DAYS = tuple(sorted({int(day) for day in env_list("CONSERVA_RETRY_DAYS", "15,7,1")}))
 # The daily run (lifecycle): a run still going after this many hours died half-way; the health
 # endpoint answers an error when no run finished well within the last LIFECYCLE_HEALTH_MAX_AGE_HOURS.
 LIFECYCLE_RUN_CRASHED_AFTER_HOURS = env_int("CONSERVA_RUN_CRASHED_AFTER_HOURS", 6)

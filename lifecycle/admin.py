@@ -15,7 +15,15 @@ from lib import clock
 from lifecycle.models import DailyRun, DueService, RunError
 from lifecycle.selectors import DUE_STEPS, services_due, services_due_for_any_step
 
-COUNTS = ["expired", "suspended", "renewal_orders_placed", "charges_asked", "charges_refused", "reminders"]
+COUNTS = [
+    "expired",
+    "suspended",
+    "renewal_orders_placed",
+    "charges_asked",
+    "charges_refused",
+    "retries",
+    "reminders",
+]
 
 
 class RunErrorInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -32,6 +32,7 @@ class DailyRun(models.Model):
     charges_asked = models.PositiveIntegerField(_("addebiti chiesti"), default=0)
     charges_refused = models.PositiveIntegerField(_("addebiti non chiesti"), default=0)
     reminders = models.PositiveIntegerField(_("promemoria di scadenza"), default=0)
+    retries = models.PositiveIntegerField(_("addebiti ritentati"), default=0)
 
     class Meta:
         verbose_name = _("esecuzione giornaliera")
@@ -58,6 +59,7 @@ class DailyRun(models.Model):
             "charges_asked": self.charges_asked,
             "charges_refused": self.charges_refused,
             "reminders": self.reminders,
+            "retries": self.retries,
         }
 
 
@@ -70,6 +72,7 @@ class RunError(models.Model):
         AUTO_RENEWAL = "RINNOVO_AUTOMATICO", _("ordine di rinnovo automatico")
         CHARGE = "ADDEBITO", _("addebito del rinnovo automatico")
         REMINDER = "PROMEMORIA", _("promemoria di scadenza")
+        RETRY = "NUOVO_ADDEBITO", _("nuovo tentativo di addebito")
         RUN = "ESECUZIONE", _("esecuzione")  # the run itself, no service
 
     TRACEBACK_LIMIT = 4000
@@ -131,3 +134,27 @@ class ServiceReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id}: {self.expires_on:%d/%m/%Y} - {self.days_before}"
+
+
+class RenewalRetry(models.Model):
+    """A new try of a declined automatic renewal charge, claimed for one order and one threshold
+    (LIFECYCLE_RETRY_DAYS): the unique constraint makes a second one impossible, whatever runs at
+    once or again. Written in the transaction that queues the charge (or, with no saved card, the
+    customer's mail) (lifecycle.periodic.handle_one_retry)."""
+
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name=_("ordine"), db_index=False
+    )
+    days_before = models.PositiveSmallIntegerField(_("giorni prima della scadenza"))
+    card_saved = models.BooleanField(_("carta salvata presente"))
+    tried_at = models.DateTimeField(_("ritentato il"))
+
+    class Meta:
+        verbose_name = _("nuovo tentativo di addebito")
+        verbose_name_plural = _("nuovi tentativi di addebito")
+        ordering = ["-tried_at", "-pk"]
+        default_permissions = ["view"]
+        constraints = [models.UniqueConstraint(fields=["order", "days_before"], name="renewal_retry_once")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.days_before}"

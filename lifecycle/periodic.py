@@ -16,17 +16,22 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, OuterRef, PositiveSmallIntegerField, Value, When
+from django.db.models import Case, Exists, OuterRef, PositiveSmallIntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks_db.backend import DatabaseBackend
 
 from audit.actors import DAILY_RUN
 from lib import clock
-from lifecycle.models import ServiceReminder
+from lifecycle.models import RenewalRetry, ServiceReminder
+from lifecycle.tasks import retry_renewal_charge
 from notifications import mails
 from orders.models import Order
 from orders.services import OrderError, order_place_renewal
 from payments.checkout import renewal_charge
 from payments.errors import PaymentError
-from payments.renewals import automatic_renewals_to_charge, renewal_charge_later
+from payments.models import SavedCard
+from payments.renewals import automatic_renewals_to_charge, renewal_charge_later, retry_thresholds
 from subscriptions.models import RENEWABLE, Service, ServiceQuerySet
 from subscriptions.services import service_expire, service_suspend
 
@@ -211,4 +216,97 @@ def handle_one_reminder(service_id: int, today: datetime.date) -> bool:
             except IntegrityError:
                 return False
             mails.expiry_reminder(service=service, days_before=days_before)
+        return True
+
+
+# Retries of a declined automatic renewal charge. The same rule as the reminders: on a given day an
+# automatic renewal order still waiting, whose charge was declined (the order keeps the provider's
+# last_payment_error) or whose customer has no saved card, is due for the nearest threshold at or
+# above its service's days left (LIFECYCLE_RETRY_DAYS) if that threshold has no row yet for the
+# order. A service renewed meanwhile has no order waiting (or a later expiry): nothing is tried.
+
+
+def retry_threshold(days_left: int) -> int | None:
+    return next((days for days in retry_thresholds() if days >= days_left), None)
+
+
+def due_for_retry(today: datetime.date) -> "QuerySet[Order]":
+    """Automatic renewal orders placed before today, still waiting, declined or with no card to
+    charge, whose service expires from today to the farthest threshold and whose nearest threshold
+    (annotated as retry_days) has not been tried. The window is a range on the services' indexed
+    expires_on, so the cost follows what is due."""
+    thresholds = retry_thresholds()
+    if not thresholds:
+        return Order.objects.none()
+    nearest = Case(
+        *(
+            When(service__expires_on__lte=today + datetime.timedelta(days=days), then=Value(days))
+            for days in thresholds
+        ),
+        output_field=PositiveSmallIntegerField(),
+    )
+    tried = RenewalRetry.objects.filter(order=OuterRef("pk"), days_before=OuterRef("retry_days"))
+    no_card = ~Exists(SavedCard.objects.filter(customer_id=OuterRef("customer_id")))
+    return (
+        Order.objects.filter(
+            kind=Order.Kind.RENEWAL,
+            status=Order.Status.AWAITING_PAYMENT,
+            service__auto_renew=True,
+            service__status__in=RENEWABLE,
+            service__expires_on__gte=today,
+            service__expires_on__lte=today + datetime.timedelta(days=thresholds[-1]),
+            created_at__lt=timezone.make_aware(datetime.datetime.combine(today, datetime.time.min)),
+        )
+        .filter(~Q(last_payment_error="") | no_card)
+        .exclude(payment_method=Order.PaymentMethod.TRANSFER)  # the customer chose to pay by transfer
+        .annotate(retry_days=nearest)
+        .filter(~Exists(tried))
+    )
+
+
+def retries_due(today: datetime.date) -> list[tuple[int, int | None]]:
+    """(order, service) of the retries due today, read once per run (the Servizi da lavorare list
+    reads the same queryset)."""
+    return list(due_for_retry(today).order_by("service__expires_on", "pk").values_list("pk", "service_id"))
+
+
+def handle_one_retry(order_id: int, today: datetime.date) -> bool:
+    """Claims one retry and, in the same transaction, queues the new charge on the card saved now,
+    or, with no card, tells the customer that the order waits: True when claimed, False when the
+    order is no longer due (paid, tried meanwhile) or another run holds it.
+
+    Guarantee: the retry's row is inserted first and is unique per (order, threshold): a second
+    run hits the constraint and queues nothing. With django-tasks-db's database backend the
+    charge's task row is written in this very transaction (exactly once: a crash before the commit
+    leaves the retry due); with another backend it is queued on commit (at most once). The charge
+    is keyed on (order, threshold) at the provider, so a task run twice charges once. The "no card"
+    mail is queued on commit like every order mail: at most once."""
+    with transaction.atomic():
+        order = due_for_retry(today).filter(pk=order_id).select_for_update(skip_locked=True, of=("self",)).first()
+        if order is None:
+            return False
+        with _about(order.service_id, order.pk):
+            expires_on = order.service.expires_on if order.service else None
+            days_before = retry_threshold((expires_on - today).days) if expires_on else None
+            if days_before is None:  # the query and the rule disagree: never charge on a guess
+                raise ValueError(f"no retry threshold for order {order.pk} on {today}")
+            card_saved = SavedCard.objects.filter(customer_id=order.customer_id).exists()
+            try:
+                with transaction.atomic():
+                    RenewalRetry.objects.create(
+                        order=order, days_before=days_before, card_saved=card_saved, tried_at=clock.now()
+                    )
+            except IntegrityError:
+                return False
+            if not card_saved:
+                reason = _(
+                    "il rinnovo automatico non ha potuto essere addebitato: nessuna carta salvata. "
+                    "Paga dall'Area Clienti o salva una carta"
+                )
+                mails.payment_failed(order=order, reason=reason)
+            elif isinstance(retry_renewal_charge.get_backend(), DatabaseBackend):
+                retry_renewal_charge.enqueue(order.pk, days_before)
+            else:
+                order_pk = order.pk
+                transaction.on_commit(lambda: retry_renewal_charge.enqueue(order_pk, days_before))
         return True

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lifecycle.models import DailyRun, RunError
-from lifecycle.periodic import due_for_auto_renewal, due_for_reminder
+from lifecycle.periodic import due_for_auto_renewal, due_for_reminder, due_for_retry
 from payments.renewals import automatic_renewals_to_charge
 from subscriptions.models import Service, ServiceQuerySet
 
 Step = RunError.Step
-DUE_STEPS = [Step.EXPIRY, Step.SUSPENSION, Step.AUTO_RENEWAL, Step.CHARGE, Step.REMINDER]
+DUE_STEPS = [Step.EXPIRY, Step.SUSPENSION, Step.AUTO_RENEWAL, Step.CHARGE, Step.RETRY, Step.REMINDER]
 
 
 def services_due(step: str, today: datetime.date) -> ServiceQuerySet:
@@ -27,6 +27,8 @@ def services_due(step: str, today: datetime.date) -> ServiceQuerySet:
         return due_for_auto_renewal(today)
     if step == Step.CHARGE:
         return Service.objects.filter(pk__in=automatic_renewals_to_charge(today).values_list("service_id", flat=True))
+    if step == Step.RETRY:
+        return Service.objects.filter(pk__in=due_for_retry(today).values_list("service_id", flat=True))
     if step == Step.REMINDER:
         return due_for_reminder(today)
     raise ValueError(step)

@@ -55,6 +55,15 @@ def _steps(run: DailyRun, today: datetime.date, recorder: "_Recorder") -> None:
         else:
             run.charges_refused += 1
     _save_counts(run)
+    for order_id, _service_id in periodic.retries_due(today):
+        try:
+            tried = periodic.handle_one_retry(order_id, today)
+        except periodic.StepFailed as failure:
+            recorder.failure(Step.RETRY, failure)
+            continue
+        if tried:  # not when another run had claimed it
+            run.retries += 1
+    _save_counts(run)
     # Last, so that a reminder's trouble never delays the steps above; and a reminder mailed on the
     # day an automatic renewal order is placed reads that order's amount.
     for service_id in periodic.reminders_due(today):
@@ -115,7 +124,15 @@ class _Recorder:
         )
 
 
-COUNT_FIELDS = ["expired", "suspended", "renewal_orders_placed", "charges_asked", "charges_refused", "reminders"]
+COUNT_FIELDS = [
+    "expired",
+    "suspended",
+    "renewal_orders_placed",
+    "charges_asked",
+    "charges_refused",
+    "retries",
+    "reminders",
+]
 
 
 def _save_counts(run: DailyRun) -> None:

@@ -22,6 +22,7 @@ from notifications import failures
 from orders.models import Order
 from orders.selectors import bank_details, order_waiting, renewal_quote
 from payments.models import SavedCard
+from payments.renewals import next_retry_on
 from subscriptions.models import Service
 
 
@@ -40,6 +41,8 @@ def send_order_mail(kind: str, order_id: int, invoice_id: int | None, reason: st
         "bank": bank_details(),
         "provider_name": settings.PROVIDER_NAME,
         "charged_to": _card_for_automatic_renewal(order),
+        "next_retry_on": _next_retry_on(order) if kind == "payment_failed" else None,
+        "card_url": settings.SITE_URL + reverse("payments:saved_card"),
     }
     with translation.override(customer.language):
         subject = " ".join(render_to_string(f"notifications/{kind}_subject.txt", context).split())
@@ -58,6 +61,15 @@ def _card_for_automatic_renewal(order: Order) -> SavedCard | None:
     """The card an automatic renewal will be charged to: its "order made" mail says so."""
     renews_by_itself = order.kind == Order.Kind.RENEWAL and order.service and order.service.auto_renew
     return SavedCard.objects.filter(customer_id=order.customer_id).first() if renews_by_itself else None
+
+
+def _next_retry_on(order: Order) -> datetime.date | None:
+    """The day the daily run tries a declined automatic renewal again (LIFECYCLE_RETRY_DAYS before
+    expiry, lifecycle.periodic): the first retry day after today, if any is left."""
+    service = order.service
+    if order.kind != Order.Kind.RENEWAL or service is None or not service.auto_renew or service.expires_on is None:
+        return None
+    return next_retry_on(service.expires_on, clock.today())
 
 
 @task()
