@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import fiscal
 from accounts.models import Customer, User
+from accounts.throttle import login_email
 from lib.forms import PlainTextMixin
 
 Kind = Customer.Kind
@@ -207,5 +208,4 @@ class EmailAuthenticationForm(PlainTextMixin, AuthenticationForm):
     }
 
     def clean_username(self):
-        # In lower case, as sign-up stores it (and as axes counts it: accounts.throttle.login_email).
-        return self.cleaned_data["username"].lower()
+        return login_email(self.cleaned_data["username"])  # as sign-up stores it, and as axes counts it

@@ -145,12 +145,23 @@ def charge_automatic_renewals(today: datetime.date) -> tuple[int, int]:
 
 
 def reminder_thresholds() -> list[int]:
-    return sorted(set(settings.LIFECYCLE_REMINDER_DAYS))
+    return sorted({days for days in settings.LIFECYCLE_REMINDER_DAYS if days > 0})
 
 
-def reminder_threshold(days_left: int) -> int | None:
-    """The nearest threshold at or above `days_left`, or None beyond the farthest one."""
-    return next((days for days in reminder_thresholds() if days >= days_left), None)
+def nearest_threshold(thresholds: list[int], days_left: int) -> int | None:
+    """The nearest of the (sorted) thresholds at or above `days_left`, or None beyond the farthest."""
+    return next((days for days in thresholds if days >= days_left), None)
+
+
+def _nearest_threshold_in_sql(expires_on: str, today: datetime.date, thresholds: list[int]) -> Case:
+    """nearest_threshold, as the database computes it for each row from its `expires_on` field."""
+    return Case(
+        *(
+            When(**{f"{expires_on}__lte": today + datetime.timedelta(days=days)}, then=Value(days))
+            for days in thresholds
+        ),
+        output_field=PositiveSmallIntegerField(),
+    )
 
 
 def due_for_reminder(today: datetime.date) -> ServiceQuerySet:
@@ -159,17 +170,14 @@ def due_for_reminder(today: datetime.date) -> ServiceQuerySet:
     range on the indexed expires_on, the "not yet" one anti-join on the reminders of the same
     window (indexed on expires_on): the cost follows the services in the window, not all of them
     nor every reminder ever sent."""
-    thresholds = [days for days in reminder_thresholds() if days > 0]
+    thresholds = reminder_thresholds()
     if not thresholds:
         return Service.objects.none()
     window = {
         "expires_on__gt": today,
         "expires_on__lte": today + datetime.timedelta(days=thresholds[-1]),
     }
-    nearest = Case(
-        *(When(expires_on__lte=today + datetime.timedelta(days=days), then=Value(days)) for days in thresholds),
-        output_field=PositiveSmallIntegerField(),
-    )
+    nearest = _nearest_threshold_in_sql("expires_on", today, thresholds)
     reminded = ServiceReminder.objects.filter(
         service=OuterRef("pk"), expires_on=OuterRef("expires_on"), days_before=OuterRef("reminder_days"), **window
     )
@@ -205,7 +213,7 @@ def handle_one_reminder(service_id: int, today: datetime.date) -> bool:
             return False
         with _about(service.pk):
             expires_on = service.expires_on
-            days_before = reminder_threshold((expires_on - today).days) if expires_on else None
+            days_before = nearest_threshold(reminder_thresholds(), (expires_on - today).days) if expires_on else None
             if expires_on is None or days_before is None:  # the query and the rule disagree: never mail on a guess
                 raise ValueError(f"no reminder threshold for expiry {service.expires_on} on {today}")
             try:
@@ -226,10 +234,6 @@ def handle_one_reminder(service_id: int, today: datetime.date) -> bool:
 # order. A service renewed meanwhile has no order waiting (or a later expiry): nothing is tried.
 
 
-def retry_threshold(days_left: int) -> int | None:
-    return next((days for days in retry_thresholds() if days >= days_left), None)
-
-
 def due_for_retry(today: datetime.date) -> "QuerySet[Order]":
     """Automatic renewal orders placed before today, still waiting, declined or with no card to
     charge, whose service expires from today to the farthest threshold and whose nearest threshold
@@ -238,13 +242,7 @@ def due_for_retry(today: datetime.date) -> "QuerySet[Order]":
     thresholds = retry_thresholds()
     if not thresholds:
         return Order.objects.none()
-    nearest = Case(
-        *(
-            When(service__expires_on__lte=today + datetime.timedelta(days=days), then=Value(days))
-            for days in thresholds
-        ),
-        output_field=PositiveSmallIntegerField(),
-    )
+    nearest = _nearest_threshold_in_sql("service__expires_on", today, thresholds)
     tried = RenewalRetry.objects.filter(order=OuterRef("pk"), days_before=OuterRef("retry_days"))
     no_card = ~Exists(SavedCard.objects.filter(customer_id=OuterRef("customer_id")))
     return (
@@ -287,7 +285,7 @@ def handle_one_retry(order_id: int, today: datetime.date) -> bool:
             return False
         with _about(order.service_id, order.pk):
             expires_on = order.service.expires_on if order.service else None
-            days_before = retry_threshold((expires_on - today).days) if expires_on else None
+            days_before = nearest_threshold(retry_thresholds(), (expires_on - today).days) if expires_on else None
             if days_before is None:  # the query and the rule disagree: never charge on a guess
                 raise ValueError(f"no retry threshold for order {order.pk} on {today}")
             card_saved = SavedCard.objects.filter(customer_id=order.customer_id).exists()
