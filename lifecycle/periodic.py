@@ -86,25 +86,28 @@ def due_for_auto_renewal(today: datetime.date) -> ServiceQuerySet:
     )
 
 
-def handle_one_auto_renewal(today: datetime.date, skip: set[int], refused: set[int] | None = None) -> bool:
+def handle_one_auto_renewal(today: datetime.date, skip: set[int], not_placed: set[int] | None = None) -> bool:
     """Places the renewal order of one service renewing by itself and, after commit, charges the
     customer's saved card; the payment's notification then renews it like any other. A service
-    the orders refuse to renew (an order of space waiting, an e-mail address not verified) is
-    skipped for the rest of the run and added to `refused`."""
+    the orders refuse to renew (an order of space waiting, an e-mail address not verified), or
+    whose order another run placed a moment ago (its query read the service before that run
+    committed), is skipped for the rest of the run and added to `not_placed`."""
     with transaction.atomic():
         service = _claim(due_for_auto_renewal(today), skip)
         if service is None:
             return False
         with _about(service.pk):
             try:
-                order, _created = order_place_renewal(service_id=service.pk, actor=DAILY_RUN, automatic=True)
+                order, created = order_place_renewal(service_id=service.pk, actor=DAILY_RUN, automatic=True)
             except OrderError as refusal:
                 logger.info("automatic renewal of service %s not placed: %s", service.pk, refusal)
-                skip.add(service.pk)
-                if refused is not None:
-                    refused.add(service.pk)
-            else:
+                created = False
+            if created:
                 renewal_charge_later(order)
+            else:  # refused, or placed (and its charge queued) by the other run
+                skip.add(service.pk)
+                if not_placed is not None:
+                    not_placed.add(service.pk)
         return True
 
 

@@ -40,9 +40,11 @@ def _steps(run: DailyRun, today: datetime.date, recorder: "_Recorder") -> None:
     _save_counts(run)
     run.suspended = _repeat(lambda skip: periodic.handle_one_suspension(today, skip), Step.SUSPENSION, recorder)
     _save_counts(run)
-    refused: set[int] = set()
-    handled = _repeat(lambda skip: periodic.handle_one_auto_renewal(today, skip, refused), Step.AUTO_RENEWAL, recorder)
-    run.renewal_orders_placed = handled - len(refused)  # a service the orders refused was handled, not renewed
+    not_placed: set[int] = set()
+    handled = _repeat(
+        lambda skip: periodic.handle_one_auto_renewal(today, skip, not_placed), Step.AUTO_RENEWAL, recorder
+    )
+    run.renewal_orders_placed = handled - len(not_placed)  # refused, or placed by another run: handled, not placed
     _save_counts(run)
     for order_id, service_id in periodic.renewal_charges_due(today):
         try:
