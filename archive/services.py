@@ -33,6 +33,11 @@ from subscriptions.services import ServiceError, service_use_space, space_use_re
 Action = AuditEntry.Action
 
 
+def archive_export_record(*, service: Service, actor: Actor, address: str) -> None:
+    """Who took the whole archive away, and from where (archive/export.py streams it)."""
+    trail.record(service, Action.ARCHIVE_EXPORTED, actor=actor, address=address)
+
+
 def deposit_submit(
     *,
     service_id: int,

@@ -62,6 +62,7 @@ class AuditEntry(models.Model):
         CREDIT_NOTE_ISSUED = "invoice.credit_note_issued", _("nota di credito emessa")
         DEPOSIT_ACCEPTED = "archive.deposit_accepted", _("versamento accettato")
         DEPOSIT_REJECTED = "archive.deposit_rejected", _("versamento rifiutato")
+        ARCHIVE_EXPORTED = "archive.exported", _("archivio scaricato per intero")
         ORPHAN_FILE_REMOVED = "archive.orphan_removed", _("file orfano rimosso dall'archivio")
         PANEL_ENTERED = "panel.entered", _("ingresso nel pannello")
         RECORD_CHANGED_IN_ADMIN = "admin.record_changed", _("modificato dal back-office")

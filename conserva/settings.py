@@ -301,6 +301,9 @@ VAT_RATE = Decimal(env_str("CONSERVA_VAT_RATE", "0.22"))
 EXPIRY_WARNING_DAYS = 90  # S2, fixed by the specification
 SPACE_WARNING_PERCENT = 70  # S6, fixed by the specification
 GRACE_PERIOD_DAYS = env_int("CONSERVA_GRACE_PERIOD_DAYS", 30)
+# Days a service stays SOSPESO before the admin lists it as due for cessation; only an operator's
+# confirmation ceases it (no timer ever does, and no document is ever deleted).
+CESSATION_DUE_DAYS = env_int("CONSERVA_CESSATION_DUE_DAYS", 60)
 AUTO_RENEWAL_LEAD_DAYS = env_int("CONSERVA_AUTO_RENEWAL_LEAD_DAYS", 30)
 # Days before expiry when the customer is mailed a reminder, once each per term (lifecycle).
 LIFECYCLE_REMINDER_DAYS = tuple(sorted({int(day) for day in env_list("CONSERVA_REMINDER_DAYS", "90,60,30,7,1")}))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from audit.admin import ReadOnlyAdminMixin
 from lib import clock
 from lifecycle.models import DailyRun, DueService, RunError
-from lifecycle.selectors import DUE_STEPS, services_due, services_due_for_any_step
+from lifecycle.selectors import DUE_STEPS, Step, services_due, services_due_for_any_step
 
 COUNTS = [
     "expired",
@@ -70,11 +70,13 @@ class DailyRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         today = clock.today()
         changelist = reverse("admin:lifecycle_dueservice_changelist")
+        # Ceasing is the operators' own step: its services open where the confirmed action is.
+        cessation = reverse("admin:subscriptions_service_changelist") + "?da_cessare=1"
         steps = [
             {
                 "label": RunError.Step(step).label,
                 "count": services_due(step, today).count(),
-                "url": f"{changelist}?{StepFilter.parameter_name}={step}",
+                "url": cessation if step == Step.CESSATION else f"{changelist}?{StepFilter.parameter_name}={step}",
             }
             for step in DUE_STEPS
         ]

@@ -73,6 +73,7 @@ class RunError(models.Model):
         CHARGE = "ADDEBITO", _("addebito del rinnovo automatico")
         REMINDER = "PROMEMORIA", _("promemoria di scadenza")
         RETRY = "NUOVO_ADDEBITO", _("nuovo tentativo di addebito")
+        CESSATION = "CESSAZIONE", _("cessazione da confermare (nessuna esecuzione cessa un servizio)")
         RUN = "ESECUZIONE", _("esecuzione")  # the run itself, no service
 
     TRACEBACK_LIMIT = 4000

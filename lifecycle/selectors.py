@@ -14,7 +14,7 @@ from payments.renewals import automatic_renewals_to_charge
 from subscriptions.models import Service, ServiceQuerySet
 
 Step = RunError.Step
-DUE_STEPS = [Step.EXPIRY, Step.SUSPENSION, Step.AUTO_RENEWAL, Step.CHARGE, Step.RETRY, Step.REMINDER]
+DUE_STEPS = [Step.EXPIRY, Step.SUSPENSION, Step.AUTO_RENEWAL, Step.CHARGE, Step.RETRY, Step.REMINDER, Step.CESSATION]
 
 
 def services_due(step: str, today: datetime.date) -> ServiceQuerySet:
@@ -31,6 +31,8 @@ def services_due(step: str, today: datetime.date) -> ServiceQuerySet:
         return Service.objects.filter(pk__in=due_for_retry(today).values_list("service_id", flat=True))
     if step == Step.REMINDER:
         return due_for_reminder(today)
+    if step == Step.CESSATION:  # an operator's step: the run only lists them
+        return Service.objects.due_for_cessation(today)
     raise ValueError(step)
 
 

@@ -16,6 +16,7 @@ from notifications import mails
 from orders.events import OrderPaymentFailed, OrderPlaced
 from payments.events import PaymentCredited, PaymentReceived
 from payments.providers.transfer import CODE as TRANSFER
+from subscriptions.events import ServiceCeased, ServiceExpired, ServiceSuspended
 
 
 def on_order_placed(event: OrderPlaced) -> None:
@@ -61,6 +62,18 @@ def on_sign_up_with_known_email(event: SignUpWithKnownEmail) -> None:
     mails.sign_up_notice(user=event.user)
 
 
+def on_service_expired(event: ServiceExpired) -> None:
+    mails.service_state_changed(service=event.service, kind=mails.SERVICE_EXPIRED)
+
+
+def on_service_suspended(event: ServiceSuspended) -> None:
+    mails.service_state_changed(service=event.service, kind=mails.SERVICE_SUSPENDED)
+
+
+def on_service_ceased(event: ServiceCeased) -> None:
+    mails.service_state_changed(service=event.service, kind=mails.SERVICE_CEASED)
+
+
 SUBSCRIPTIONS: list[tuple[type, Callable[[Any], None]]] = [
     (OrderPlaced, on_order_placed),
     (PaymentReceived, on_payment_received),
@@ -72,6 +85,9 @@ SUBSCRIPTIONS: list[tuple[type, Callable[[Any], None]]] = [
     (SignUpWithKnownEmail, on_sign_up_with_known_email),
     (PasswordResetRequested, on_password_reset_requested),
     (SignInLinkRequested, on_sign_in_link_requested),
+    (ServiceExpired, on_service_expired),
+    (ServiceSuspended, on_service_suspended),
+    (ServiceCeased, on_service_ceased),
 ]
 
 

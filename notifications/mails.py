@@ -5,11 +5,18 @@ the task reads the order again and renders it in the customer's language.
 """
 
 from django.db import transaction
+from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
 
 from accounts.models import PendingSignUp, User
 from billing.models import Invoice
-from notifications.tasks import send_account_mail, send_expiry_reminder, send_order_mail, send_sign_up_confirmation
+from notifications.tasks import (
+    send_account_mail,
+    send_expiry_reminder,
+    send_order_mail,
+    send_service_mail,
+    send_sign_up_confirmation,
+)
 from orders.models import Order
 from subscriptions.models import Service
 
@@ -85,17 +92,29 @@ def sign_up_notice(*, user: User) -> None:
 
 
 EXPIRY_REMINDER = "expiry_reminder"
+SERVICE_EXPIRED = "service_expired"
+SERVICE_SUSPENDED = "service_suspended"
+SERVICE_CEASED = "service_ceased"
+
+
+def _enqueue_with_transaction(task: Task[..., None], *args: object) -> None:
+    """With django-tasks-db's database backend the task is enqueued now, inside the caller's
+    transaction: its row commits or rolls back with the change that made it, so the mail is queued
+    exactly once. Any other backend (the tests' immediate one would send at once, before the
+    commit) is enqueued on commit: at most once."""
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args))
 
 
 def expiry_reminder(*, service: Service, days_before: int) -> None:
-    """A reminder before the service's current term ends (lifecycle.periodic.handle_one_reminder).
+    """A reminder before the service's current term ends (lifecycle.periodic.handle_one_reminder),
+    queued with the reminder's own row."""
+    expires_on = service.expires_on.isoformat() if service.expires_on else ""
+    _enqueue_with_transaction(send_expiry_reminder, service.pk, expires_on, days_before)
 
-    With django-tasks-db's database backend the task is enqueued now, inside the caller's
-    transaction: its row commits or rolls back with the reminder's own row, so the reminder is
-    queued exactly once. Any other backend (the tests' immediate one would send at once, before
-    the commit) is enqueued on commit: at most once."""
-    args = (service.pk, service.expires_on.isoformat() if service.expires_on else "", days_before)
-    if isinstance(send_expiry_reminder.get_backend(), DatabaseBackend):
-        send_expiry_reminder.enqueue(*args)
-    else:
-        transaction.on_commit(lambda: send_expiry_reminder.enqueue(*args))
+
+def service_state_changed(*, service: Service, kind: str) -> None:
+    """SCADUTO, SOSPESO or CESSATO, told to the customer; queued with the transition itself."""
+    _enqueue_with_transaction(send_service_mail, kind, service.pk, service.status)

@@ -1,5 +1,5 @@
 import datetime
-from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -14,15 +14,14 @@ from django_tasks import task
 from accounts.models import PendingSignUp, User
 from accounts.services import email_verification_token, pending_sign_up_link_token
 from accounts.sign_in_link import sign_in_link_token
-from accounts.tax import vat_treatment
 from billing import pdf
 from billing.models import Invoice
 from lib import clock
 from notifications import failures
 from orders.models import Order
-from orders.selectors import bank_details, order_waiting, renewal_quote
+from orders.selectors import bank_details, order_waiting, renewal_amount_due
 from payments.models import SavedCard
-from payments.renewals import next_retry_on
+from payments.renewals import automatic_charge_on, next_retry_on
 from subscriptions.models import Service
 
 
@@ -44,14 +43,7 @@ def send_order_mail(kind: str, order_id: int, invoice_id: int | None, reason: st
         "next_retry_on": _next_retry_on(order) if kind == "payment_failed" else None,
         "card_url": settings.SITE_URL + reverse("payments:saved_card"),
     }
-    with translation.override(customer.language):
-        subject = " ".join(render_to_string(f"notifications/{kind}_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string(f"notifications/{kind}.txt", context),
-            to=[customer.user.email],
-        )
-        message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
+    message = _compose(kind, context, to=customer.user.email, language=customer.language)
     if invoice:
         message.attach(invoice.pdf_filename, pdf.render(invoice), "application/pdf")
     failures.send(message, mail=kind, reference=order.number or "")
@@ -94,13 +86,8 @@ def send_account_mail(kind: str, user_id: int) -> None:
         token = sign_in_link_token(user)
         context["sign_in_url"] = settings.SITE_URL + reverse("accounts:sign_in_link_open", args=[token])
         context["valid_minutes"] = settings.SIGN_IN_LINK_MAX_AGE // 60
-    with translation.override(customer.language if customer else settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"notifications/{kind}_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject=subject, body=render_to_string(f"notifications/{kind}.txt", context), to=[user.email]
-        )
-        message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
-    failures.send(message, mail=kind, reference=user.email)
+    language = customer.language if customer else settings.LANGUAGE_CODE
+    failures.send(_compose(kind, context, to=user.email, language=language), mail=kind, reference=user.email)
 
 
 @task()
@@ -120,12 +107,7 @@ def send_sign_up_confirmation(pending_id: int) -> None:
         "valid_days": settings.EMAIL_VERIFICATION_MAX_AGE // (24 * 60 * 60),
         "provider_name": settings.PROVIDER_NAME,
     }
-    with translation.override(pending.language):
-        subject = " ".join(render_to_string(f"notifications/{kind}_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject=subject, body=render_to_string(f"notifications/{kind}.txt", context), to=[pending.email]
-        )
-        message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
+    message = _compose(kind, context, to=pending.email, language=pending.language)
     failures.send(message, mail=kind, reference=pending.email)
 
 
@@ -146,38 +128,66 @@ def send_expiry_reminder(service_id: int, expires_on: str, days_before: int) -> 
         return
     customer = service.customer
     today = clock.today()
-    lead = datetime.timedelta(days=settings.AUTO_RENEWAL_LEAD_DAYS)
     context = {
         "service": service,
         "customer": customer,
         "days_before": days_before,
         "days_left": (term_ends_on - today).days,  # fewer than days_before after a run skipped days
         "expires_on": term_ends_on,
-        "read_only_on": term_ends_on + datetime.timedelta(days=1),
-        "suspended_on": term_ends_on + datetime.timedelta(days=settings.GRACE_PERIOD_DAYS + 1),
+        "read_only_on": service.read_only_from,
+        "suspended_on": service.suspended_from,
         "grace_days": settings.GRACE_PERIOD_DAYS,
         "card": SavedCard.objects.filter(customer_id=customer.pk).first() if service.auto_renew else None,
-        "charge_on": max(term_ends_on - lead, today),
-        "amount": _renewal_amount(service),
+        "charge_on": automatic_charge_on(term_ends_on, today),
+        "amount": renewal_amount_due(service),
         "renew_url": settings.SITE_URL + reverse("orders:renew", args=[service.public_id]),
         "service_url": settings.SITE_URL + service.get_absolute_url(),
         "provider_name": settings.PROVIDER_NAME,
     }
-    kind = "expiry_reminder"
-    with translation.override(customer.language):
-        subject = " ".join(render_to_string(f"notifications/{kind}_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject=subject, body=render_to_string(f"notifications/{kind}.txt", context), to=[customer.user.email]
-        )
-        message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
+    _send_about_service("expiry_reminder", service, context)
+
+
+@task()
+def send_service_mail(kind: str, service_id: int, status: str) -> None:
+    """SCADUTO, SOSPESO or CESSATO told to the customer, in their language: what the panel still
+    does, what they can do and by when. Nothing when the service has left that state since (a
+    renewal paid meanwhile): the news is no longer true."""
+    service = Service.objects.select_related("customer__user", "plan").get(pk=service_id)
+    if service.status != status:
+        return
+    waiting = order_waiting(service, Order.Kind.RENEWAL)
+    if waiting and waiting.number:
+        renew_url = settings.SITE_URL + reverse("payments:pay", args=[waiting.number])
+    elif service.can_renew_by_hand:
+        renew_url = settings.SITE_URL + reverse("orders:renew", args=[service.public_id])
+    else:
+        renew_url = ""
+    context = {
+        "service": service,
+        "customer": service.customer,
+        "waiting_order": waiting,
+        "amount": renewal_amount_due(service) if service.status != Service.Status.CEASED else None,
+        "renew_url": renew_url,
+        "service_url": settings.SITE_URL + service.get_absolute_url(),
+        "export_url": settings.SITE_URL + reverse("panel:export", args=[service.public_id]),
+        "grace_days": settings.GRACE_PERIOD_DAYS,
+        "provider_name": settings.PROVIDER_NAME,
+    }
+    _send_about_service(kind, service, context)
+
+
+def _send_about_service(kind: str, service: Service, context: dict[str, Any]) -> None:
+    customer = service.customer
+    message = _compose(kind, context, to=customer.user.email, language=customer.language)
     failures.send(message, mail=kind, reference=str(service.panel_username or service.public_id))
 
 
-def _renewal_amount(service: Service) -> Decimal:
-    """What the renewal will charge: the automatic renewal order's own amount once it is placed;
-    before, the renewal page's quote (the plan and every add-on still running, as the automatic
-    renewal keeps them all), priced by accounts.tax like the order will be."""
-    if waiting := order_waiting(service, Order.Kind.RENEWAL):
-        return waiting.amount_due
-    amounts = renewal_quote(service)
-    return amounts.net if vat_treatment(service.customer).split_payment else amounts.total
+def _compose(kind: str, context: dict[str, Any], *, to: str, language: str) -> EmailMultiAlternatives:
+    """The mail `kind` from its three templates (subject, text, HTML), in `language`."""
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"notifications/{kind}_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject, body=render_to_string(f"notifications/{kind}.txt", context), to=[to]
+        )
+        message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
+    return message

@@ -72,6 +72,9 @@ class Order(models.Model):
     # The key of the form that placed it (orders/forms.py): the same form posted again finds this
     # order instead of placing another. None for orders placed without a form (automatic renewals).
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # Placed by the daily run for a service renewing by itself: switching automatic renewal off
+    # cancels it while it waits (payments.renewals.auto_renew_switch), never an order of the customer's.
+    placed_automatically = models.BooleanField(_("ordine di rinnovo automatico"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("ordine")

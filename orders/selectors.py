@@ -5,7 +5,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Customer
-from accounts.tax import amounts_for
+from accounts.tax import amounts_for, vat_treatment
 from catalog.models import SpaceStep
 from lib.money import Amounts, prorate
 from orders.models import Order
@@ -47,6 +47,16 @@ def renewal_quote(service: Service, add_ons: list[AddOn] | None = None) -> Amoun
     kept = active_add_ons(service.pk) if add_ons is None else add_ons
     net = service.plan.price_net + sum((add_on.yearly_price_net for add_on in kept), Decimal("0.00"))
     return amounts_for(service.customer, net)
+
+
+def renewal_amount_due(service: Service) -> Decimal:
+    """What renewing will charge: the waiting renewal order's own amount once it is placed;
+    before, the renewal quote (the plan and every add-on still running, as an automatic renewal
+    keeps them all), as the customer will pay it (the net with split payment)."""
+    if waiting := order_waiting(service, Order.Kind.RENEWAL):
+        return waiting.amount_due
+    amounts = renewal_quote(service)
+    return amounts.net if vat_treatment(service.customer).split_payment else amounts.total
 
 
 def bank_details() -> dict[str, str]:

@@ -100,6 +100,7 @@ def _create(
     lines: list[OrderLine],
     actor: Actor,
     idempotency_key: str | None = None,
+    automatic: bool = False,
 ) -> Order:
     """An order of these lines, its net their sum, priced as VAT applies to its customer now
     (accounts/tax.py)."""
@@ -119,6 +120,7 @@ def _create(
         split_payment=treatment.split_payment,
         currency=settings.CURRENCY,
         idempotency_key=idempotency_key or None,
+        placed_automatically=automatic,
     )
     year = timezone.localtime(order.created_at).year
     order.number = f"{year}-{order.pk:06d}"
@@ -249,6 +251,7 @@ def order_place_renewal(
             lines=lines,
             actor=actor,
             idempotency_key=idempotency_key,
+            automatic=automatic,
         ),
     )
 

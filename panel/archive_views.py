@@ -3,13 +3,17 @@ Each view parses its input, calls one archive service or selector and renders; t
 refusals are shown in its own words."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from accounts.access import customer_required
+from accounts.client import client_address
 from archive.errors import ArchiveError
+from archive.export import archive_zip, export_filename, export_refusal
 from archive.metadata import Field
 from archive.models import Deposit, DocumentClass
 from archive.selectors import (
@@ -21,9 +25,10 @@ from archive.selectors import (
     document_search,
     receipt_for_service,
 )
-from archive.services import deposit_submit
+from archive.services import archive_export_record, deposit_submit
 from panel.access import panel_required
 from panel.forms import DepositForm, SearchForm
+from subscriptions.selectors import service_for_customer
 from subscriptions.services import space_use_refusal
 
 
@@ -131,5 +136,20 @@ def document_file(request, document_id):
     response = FileResponse(
         download.file, as_attachment=True, filename=download.name, content_type=download.content_type
     )
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@customer_required
+def archive_export(request, public_id):
+    """The whole archive as one ZIP, for the service's customer whatever its state (the panel may
+    be closed): streamed, each file re-hashed as it goes, the export on the audit trail."""
+    service = service_for_customer(request.customer, public_id)
+    if refusal := export_refusal(service):
+        messages.error(request, refusal)
+        return redirect(service)
+    archive_export_record(service=service, actor=request.user, address=client_address(request))
+    response = StreamingHttpResponse(archive_zip(service), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, export_filename(service))
     patch_cache_control(response, no_store=True, private=True)
     return response

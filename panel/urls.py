@@ -15,6 +15,7 @@ urlpatterns = [
     path("<uuid:public_id>/versamenti/<uuid:deposit_id>/", archive_views.deposit_detail, name="deposit_detail"),
     path("<uuid:public_id>/versamenti/<uuid:deposit_id>/rapporto/", archive_views.receipt, name="receipt"),
     path("<uuid:public_id>/versamenti/<uuid:deposit_id>/rapporto.xml", archive_views.receipt_xml, name="receipt_xml"),
+    path("<uuid:public_id>/esporta/", archive_views.archive_export, name="export"),
     path("<uuid:public_id>/archivio/", archive_views.document_list, name="documents"),
     path("<uuid:public_id>/archivio/<uuid:document_id>/", archive_views.document_detail, name="document"),
     path("<uuid:public_id>/archivio/<uuid:document_id>/scarica/", archive_views.document_file, name="download"),

@@ -43,7 +43,7 @@ def payment_start(
         if attempt.order_id != order.pk:
             raise PaymentError(_("Questo modulo di pagamento è già stato usato per un altro ordine."))
         return attempt.redirect_url
-    if in_flight := _saved_card_charge_in_flight(order):
+    if in_flight := saved_card_charge_in_flight(order):
         return in_flight.redirect_url
     provider_code = saved_card.provider if saved_card else provider_code
     with order_refusals_as_payment_errors():
@@ -65,7 +65,7 @@ def payment_start(
     return url
 
 
-def _saved_card_charge_in_flight(order: Order) -> PaymentAttempt | None:
+def saved_card_charge_in_flight(order: Order) -> PaymentAttempt | None:
     return PaymentAttempt.objects.filter(
         order=order, saved_card=True, closed_at=None, created_at__gt=clock.now() - IN_FLIGHT
     ).first()

@@ -6,11 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import customer_required
+from accounts.client import client_address
+from lib import clock
 from orders.models import Order
 from orders.selectors import order_for_customer
 from orders.services import OrderError, require_awaiting_payment
@@ -20,8 +24,11 @@ from payments.forms import PayForm
 from payments.models import SavedCard
 from payments.providers import get_provider
 from payments.providers.transfer import CODE as TRANSFER
+from payments.renewals import auto_renew_switch
 from payments.services import card_remove
 from payments.webhooks import receive
+from subscriptions.selectors import service_for_customer
+from subscriptions.services import ServiceError
 
 
 @customer_required
@@ -91,3 +98,31 @@ def saved_card(request):
         return redirect("payments:saved_card")
     card = SavedCard.objects.filter(customer=request.customer).first()
     return render(request, "payments/saved_card.html", {"card": card})
+
+
+@require_POST
+@customer_required
+def auto_renew(request, public_id):
+    """S4: switches automatic renewal, then says what happens next (the next charge's date and
+    amount, or the automatic renewal order it cancelled); htmx gets the controls alone."""
+    service = service_for_customer(request.customer, public_id)
+    enabled = request.POST.get("enabled") == "1"
+    try:
+        switched = auto_renew_switch(
+            service_id=service.pk, enabled=enabled, actor=request.user, address=client_address(request)
+        )
+    except ServiceError as error:
+        messages.error(request, str(error))
+        if request.htmx:
+            return HttpResponseClientRedirect(service.get_absolute_url())
+        return redirect(service)
+    context = {
+        "service": switched.service,
+        "switched": switched,
+        "today": clock.today(),
+        "auto_renewal_lead_days": settings.AUTO_RENEWAL_LEAD_DAYS,
+    }
+    if request.htmx:  # the controls, and the state's words out of band (they change with the switch)
+        return render(request, "payments/_auto_renew_response.html", context)
+    messages.success(request, render_to_string("payments/_auto_renew_switched.html", context, request).strip())
+    return redirect(service)

@@ -18,6 +18,11 @@ def suspension_cutoff(today: datetime.date) -> datetime.date:
     return today - datetime.timedelta(days=settings.GRACE_PERIOD_DAYS)
 
 
+def cessation_cutoff(today: datetime.date) -> datetime.date:
+    """A service that expired before this day has been SOSPESO for CESSATION_DUE_DAYS."""
+    return suspension_cutoff(today) - datetime.timedelta(days=settings.CESSATION_DUE_DAYS)
+
+
 class ServiceQuerySet(models.QuerySet["Service"]):
     """What is due, written once: the daily run claims through these, and the transitions lock
     through them, so both read the same rule."""
@@ -28,6 +33,10 @@ class ServiceQuerySet(models.QuerySet["Service"]):
 
     def due_for_suspension(self, today: datetime.date) -> "ServiceQuerySet":
         return self.filter(status=Service.Status.EXPIRED, expires_on__lt=suspension_cutoff(today))
+
+    def due_for_cessation(self, today: datetime.date) -> "ServiceQuerySet":
+        """SOSPESO long enough for the admin to list it: an operator still has to confirm."""
+        return self.filter(status=Service.Status.SUSPENDED, expires_on__lt=cessation_cutoff(today))
 
 
 class Service(models.Model):
@@ -81,6 +90,24 @@ class Service(models.Model):
     def expiry_is_near(self, today: datetime.date | None = None) -> bool:
         days = self.days_to_expiry(today)
         return days is not None and days <= settings.EXPIRY_WARNING_DAYS
+
+    # The days each state begins on, from the expiry: the run moves the service on these days
+    # (ServiceQuerySet), and the page and the mails name them.
+    @property
+    def read_only_from(self) -> datetime.date | None:
+        """The first day SCADUTO: the day after the last day of the paid term."""
+        return self.expires_on + datetime.timedelta(days=1) if self.expires_on else None
+
+    @property
+    def suspended_from(self) -> datetime.date | None:
+        """The first day SOSPESO, once the grace period after expiry has passed."""
+        return self.expires_on + datetime.timedelta(days=settings.GRACE_PERIOD_DAYS + 1) if self.expires_on else None
+
+    @property
+    def cessation_due_from(self) -> datetime.date | None:
+        """The first day the admin lists the service as due for cessation."""
+        suspended_from = self.suspended_from
+        return suspended_from + datetime.timedelta(days=settings.CESSATION_DUE_DAYS) if suspended_from else None
 
     # S6: space used, in red strictly above SPACE_WARNING_PERCENT (compared exactly, shown rounded).
     @property

@@ -19,7 +19,9 @@ from audit import trail
 from audit.actors import Actor
 from audit.models import AuditEntry
 from catalog.models import Plan
+from lib import events
 from lib.dates import add_months
+from subscriptions.events import ServiceCeased, ServiceExpired, ServiceSuspended
 from subscriptions.models import RENEWABLE, AddOn, Service, ServiceQuerySet
 
 Status = Service.Status
@@ -168,13 +170,15 @@ def service_set_used_bytes(*, service_id: int, used_bytes: int, actor: Actor) ->
 
 
 @transaction.atomic
-def service_set_auto_renew(*, service_id: int, enabled: bool, actor: Actor) -> Service:
+def service_set_auto_renew(*, service_id: int, enabled: bool, actor: Actor, address: str = "") -> Service:
+    """S4: the trail keeps who switched it, when, and from which client address."""
     service = _lock(service_id)
     _require(service, RENEWABLE | {Status.PENDING}, _("rinnovo automatico"))
     if service.auto_renew != enabled:
         service.auto_renew = enabled
         service.save(update_fields=["auto_renew"])
-        trail.record(service, Action.SERVICE_AUTO_RENEW_ON if enabled else Action.SERVICE_AUTO_RENEW_OFF, actor=actor)
+        action = Action.SERVICE_AUTO_RENEW_ON if enabled else Action.SERVICE_AUTO_RENEW_OFF
+        trail.record(service, action, actor=actor, address=address)
     return service
 
 
@@ -197,6 +201,7 @@ def service_expire(*, service_id: int, today: datetime.date, actor: Actor) -> bo
     service.status = Status.EXPIRED
     service.save(update_fields=["status"])
     trail.record(service, Action.SERVICE_EXPIRED, actor=actor, from_state=Status.ACTIVE, to_state=service.status)
+    events.publish(ServiceExpired(service=service))
     return True
 
 
@@ -209,6 +214,7 @@ def service_suspend(*, service_id: int, today: datetime.date, actor: Actor) -> b
     service.status = Status.SUSPENDED
     service.save(update_fields=["status"])
     trail.record(service, Action.SERVICE_SUSPENDED, actor=actor, from_state=Status.EXPIRED, to_state=service.status)
+    events.publish(ServiceSuspended(service=service))
     return True
 
 
@@ -222,6 +228,7 @@ def service_cease(*, service_id: int, actor: Actor) -> Service:
     service.auto_renew = False
     service.save(update_fields=["status", "auto_renew"])
     trail.record(service, Action.SERVICE_CEASED, actor=actor, from_state=previous_status, to_state=service.status)
+    events.publish(ServiceCeased(service=service))
     return service
 
 

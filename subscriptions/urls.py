@@ -6,5 +6,4 @@ app_name = "subscriptions"
 urlpatterns = [
     path("", views.service_list, name="list"),
     path("<uuid:public_id>/", views.service_detail, name="detail"),
-    path("<uuid:public_id>/rinnovo-automatico/", views.auto_renew_switch, name="auto_renew"),
 ]

@@ -13,7 +13,10 @@ from accounts.services import customer_sign_up, pending_sign_up_confirm, pending
 from audit.actors import SYSTEM
 from catalog.models import GB, Plan, SpaceStep
 from orders.services import order_place_first_purchase
+from payments.providers.base import CardDetails
+from payments.services import card_save
 from payments.transfers import transfer_register
+from sandbox.models import VaultCard
 from subscriptions.models import Service
 
 PASSWORD = "una-frase-lunga-e-sicura"
@@ -117,3 +120,15 @@ def verified_operator_login(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def save_card(customer, number: str = "4242424242424242") -> None:
+    """A card the sandbox holds in its vault, saved for the customer's automatic renewals."""
+    token = f"sbxcard_{number}"
+    VaultCard.objects.get_or_create(token=token, defaults={"card_number": number, "card_expiry": "03/30"})
+    card_save(
+        customer=customer,
+        provider="sandbox",
+        card=CardDetails(token=token, brand="Visa", last4=number[-4:], exp_month=3, exp_year=2030),
+        actor=customer.user,
+    )

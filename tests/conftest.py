@@ -161,3 +161,25 @@ def private_person(db):
         tax_code="RSSMRA85T10A562S",
         sdi_code="",
     )
+
+
+@pytest.fixture
+def inbox(settings):
+    """A real SMTP server on loopback that the mails go to (tests/smtp.py)."""
+    from tests import smtp
+
+    yield from smtp.serve(settings)
+
+
+@pytest.fixture
+def run_on(django_capture_on_commit_callbacks):
+    """The daily run of a day, its queued work (mails, charges) done as after a real commit (the
+    tests' tasks run at once)."""
+    from lifecycle.services import daily_run
+    from tests.clock import at
+
+    def run(day: datetime.date):
+        with at(day), django_capture_on_commit_callbacks(execute=True):
+            return daily_run(day)
+
+    return run

@@ -159,7 +159,7 @@ def cancel_an_order(client, rossi, plan):
 def cease_a_service(client, rossi, plan):
     service = cast.active_service(rossi, plan, activated_on=datetime.date(2025, 3, 1))
     service_expire(service_id=service.pk, today=datetime.date(2026, 3, 2), actor=SYSTEM)
-    tried = action(client, "subscriptions_service", "cease", [service])
+    tried = action(client, "subscriptions_service", "cease", [service], confirm="yes")
     return outcome(tried, lambda: Service.objects.get(pk=service.pk).status == Service.Status.CEASED)
 
 

@@ -62,10 +62,11 @@ def test_every_page_but_the_public_ones_needs_login(client, name, pattern):
         assert not (response.status_code == 302 and reverse("accounts:login") in response.url)
     else:
         # The panel's pages send to the panel's own login (whoever has only that one); its two pages
-        # in the customer area (the way in, the panel's password) and the rest, to the customers'.
+        # in the customer area (the way in, the panel's password, the archive's export) and the rest, to the customers'.
         panel_page = name.startswith("panel:") and name not in {
             "panel:entry",
             "panel:password",
+            "panel:export",
             "panel:redeem",
             "panel:logout",
         }

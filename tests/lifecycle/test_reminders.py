@@ -5,7 +5,6 @@ case in the customer's language."""
 import datetime
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -22,6 +21,7 @@ from sandbox.models import VaultCard
 from subscriptions.models import Service
 from subscriptions.services import service_set_auto_renew
 from tests import cast
+from tests.clock import at
 from tests.threads import all_at_once, skip_unless_postgresql
 
 pytestmark = pytest.mark.django_db
@@ -38,25 +38,8 @@ def _thresholds(settings):
     settings.SITE_URL = "https://area.example"
 
 
-def at(day: datetime.date, hour: int = 3):
-    return time_machine.travel(
-        datetime.datetime(day.year, day.month, day.day, hour, 0, tzinfo=datetime.UTC), tick=False
-    )
-
-
 def before(days: int, expires_on: datetime.date = EXPIRES_ON) -> datetime.date:
     return expires_on - datetime.timedelta(days=days)
-
-
-@pytest.fixture
-def run_on(django_capture_on_commit_callbacks):
-    """The day's run with its mails sent as after a real commit (the tests' tasks run at once)."""
-
-    def run(day: datetime.date) -> DailyRun:
-        with at(day), django_capture_on_commit_callbacks(execute=True):
-            return daily_run(day)
-
-    return run
 
 
 @pytest.fixture

@@ -4,17 +4,15 @@ on the card saved at the time; with no card the order waits and the customer is 
 import datetime
 
 import pytest
-import time_machine
 
 from lifecycle.models import DailyRun, RenewalRetry
 from lifecycle.selectors import services_due
 from lifecycle.services import daily_run
 from orders.models import Order
-from payments.providers.base import CardDetails
-from payments.services import card_save
-from sandbox.models import Checkout, VaultCard
+from sandbox.models import Checkout
 from subscriptions.services import service_set_auto_renew
 from tests import cast
+from tests.clock import at
 from tests.threads import all_at_once, skip_unless_postgresql
 
 pytestmark = pytest.mark.django_db
@@ -31,21 +29,8 @@ def _days(settings):
     settings.SITE_URL = "https://area.example"
 
 
-def at(day: datetime.date):
-    return time_machine.travel(datetime.datetime(day.year, day.month, day.day, 3, 0, tzinfo=datetime.UTC), tick=False)
-
-
 def before(days: int) -> datetime.date:
     return EXPIRES_ON - datetime.timedelta(days=days)
-
-
-@pytest.fixture
-def run_on(django_capture_on_commit_callbacks):
-    def run(day: datetime.date) -> DailyRun:
-        with at(day), django_capture_on_commit_callbacks(execute=True):
-            return daily_run(day)
-
-    return run
 
 
 @pytest.fixture
@@ -56,15 +41,7 @@ def service(rossi, plan):
     return service
 
 
-def save_card(customer, number: str) -> None:
-    token = f"sbxcard_{number}"
-    VaultCard.objects.get_or_create(token=token, defaults={"card_number": number, "card_expiry": "03/30"})
-    card_save(
-        customer=customer,
-        provider="sandbox",
-        card=CardDetails(token=token, brand="Visa", last4=number[-4:], exp_month=3, exp_year=2030),
-        actor=customer.user,
-    )
+save_card = cast.save_card
 
 
 def charges(order: Order) -> int:

@@ -6,7 +6,6 @@ import datetime
 import io
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -23,18 +22,13 @@ from subscriptions import services as subscriptions_services
 from subscriptions.models import Service
 from subscriptions.services import service_set_auto_renew
 from tests import cast
+from tests.clock import at
 from tests.threads import all_at_once, skip_unless_postgresql
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 EXPIRY_DAY = D(2027, 3, 11)  # the day after the last day of a term begun on 10/03/2026
 HEALTH = "/salute/esecuzioni/"
-
-
-def at(day: datetime.date, hour: int = 3):
-    return time_machine.travel(
-        datetime.datetime(day.year, day.month, day.day, hour, 0, tzinfo=datetime.UTC), tick=False
-    )
 
 
 def run_on(day: datetime.date) -> DailyRun:

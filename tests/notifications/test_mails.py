@@ -1,12 +1,8 @@
 """The customer's mails, sent through a real SMTP server on loopback (aiosmtpd)."""
 
-import email
-import email.policy
 import io
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import transaction
 from django.urls import reverse
 from pypdf import PdfReader
@@ -18,39 +14,6 @@ from tests.payments import camt
 
 pytestmark = pytest.mark.django_db(transaction=True)  # mails leave after a real commit
 CARD = {"holder": "Mario Rossi", "expiry": "12/30", "cvc": "123"}
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 OK"
-
-    def subjects(self) -> list[str]:
-        return [message["Subject"] for _to, message in self.messages]
-
-    def find(self, subject_part: str):
-        return next(message for _to, message in self.messages if subject_part in message["Subject"])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(settings):
-    handler, port = Inbox(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
-    yield handler
-    controller.stop()
 
 
 def parts(message) -> tuple[str, str, list]:

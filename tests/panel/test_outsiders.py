@@ -70,6 +70,7 @@ def test_every_panel_url_is_covered():
         "documents",
         "document",
         "download",
+        "export",
     }
 
 
@@ -102,7 +103,9 @@ def test_nothing_changes_for_the_outsiders_tries(outsider, rossis, bianchi_servi
 
 
 def test_the_customer_without_the_link_and_a_stranger_find_nothing(rossi_client, client, rossis):
-    customer_area = [reverse(name, args=[rossis["service"].public_id]) for name in ("panel:entry", "panel:password")]
+    customer_area = [
+        reverse(name, args=[rossis["service"].public_id]) for name in ("panel:entry", "panel:password", "panel:export")
+    ]
     for url in set(addresses(rossis["service"].public_id, rossis)) - set(customer_area):
         assert rossi_client.get(url).status_code == 404, url  # rossi himself, until he follows the link
         assert client.get(url).status_code in (302, 404), url  # nobody logged in: to the login page

@@ -129,7 +129,7 @@ def test_another_customer_gets_a_404(bianchi_client, rossi, plan, today):
     service = cast.active_service(rossi, plan, activated_on=today)
     for name in ["subscriptions:detail", "orders:renew", "orders:increase_space"]:
         assert bianchi_client.get(reverse(name, args=[service.public_id])).status_code == 404
-    url = reverse("subscriptions:auto_renew", args=[service.public_id])
+    url = reverse("payments:auto_renew", args=[service.public_id])
     assert bianchi_client.post(url, {"enabled": "1"}).status_code == 404
     assert bianchi_client.post(reverse("panel:entry", args=[service.public_id])).status_code == 404
 
@@ -153,7 +153,7 @@ def test_the_page_runs_the_same_number_of_queries_whatever_the_orders(rossi_clie
 
 def test_the_switch_answers_htmx_with_the_controls_alone(rossi_client, rossi, plan, today):
     service = cast.active_service(rossi, plan, activated_on=today)
-    url = reverse("subscriptions:auto_renew", args=[service.public_id])
+    url = reverse("payments:auto_renew", args=[service.public_id])
     response = rossi_client.post(url, {"enabled": "1"}, HTTP_HX_REQUEST="true")
 
     page = response.content.decode()

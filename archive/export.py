@@ -1,0 +1,183 @@
+"""The whole archive of a service as one ZIP, streamed: what a customer takes away when the panel
+is closed (SOSPESO, CESSATO) or at any time. Nothing is read whole into memory, and each file is
+hashed again while it is written, so the index says which files still match their receipt.
+
+Layout of the ZIP:
+    LEGGIMI.txt                         what is inside and how to check it
+    versamenti/<deposit id>.xml         the receipt (rapporto di versamento) of each accepted package
+    documenti/<deposit id>/<n>-<name>   each document's bytes as kept
+    indice.csv                          one row per document: where it is, its metadata, its SHA-256
+                                        as recorded and whether the bytes written matched it
+"""
+
+import csv
+import hashlib
+import io
+import logging
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archive.errors import ArchiveError
+from archive.models import Deposit, Document
+from archive.storage import blob_name, blob_storage
+from lib import clock
+from subscriptions.models import Service
+
+logger = logging.getLogger(__name__)
+CHUNK_BYTES = 1024 * 1024
+ROWS_PER_QUERY = 500
+INDEX_COLUMNS = [
+    "percorso",
+    "documento",
+    "versamento",
+    "classe",
+    "nome_originale",
+    "formato",
+    "byte",
+    "sha256",
+    "verifica",
+    "identificativo",
+    "data_documento",
+    "versato_il",
+]
+
+
+def export_refusal(service: Service) -> str:
+    """Why the archive cannot be exported, or "": there is none before the service is active."""
+    if service.status == Service.Status.PENDING:
+        return _("Il servizio non è ancora attivo: non ci sono documenti da scaricare.")
+    return ""
+
+
+def export_filename(service: Service) -> str:
+    return f"archivio-{service.panel_username or service.public_id}-{clock.today():%Y%m%d}.zip"
+
+
+class _Pipe(io.RawIOBase):
+    """Where zipfile writes: it keeps what was written until the stream takes it. It tells but
+    cannot seek, so zipfile writes each entry's sizes after its data (a streamable ZIP)."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self._offset = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self._parts.append(bytes(data))
+        self._offset += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._offset
+
+    def take(self) -> bytes:
+        data, self._parts = b"".join(self._parts), []
+        return data
+
+
+@dataclass
+class _Written:
+    path: str
+    verification: str
+
+
+def archive_zip(service: Service) -> Iterator[bytes]:
+    """The ZIP's bytes, a chunk at a time, in a query per ROWS_PER_QUERY documents."""
+    if refusal := export_refusal(service):
+        raise ArchiveError(refusal)
+    pipe = _Pipe()
+    index = io.StringIO()
+    rows = csv.writer(index)
+    rows.writerow(INDEX_COLUMNS)
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("LEGGIMI.txt", _readme(service))
+        yield pipe.take()
+        deposits = Deposit.objects.filter(service=service, status=Deposit.Status.ACCEPTED).order_by("submitted_at")
+        for deposit_id, receipt_xml in deposits.values_list("public_id", "receipt_xml").iterator(ROWS_PER_QUERY):
+            archive.writestr(f"versamenti/{deposit_id}.xml", receipt_xml)
+            yield pipe.take()
+        documents = (
+            Document.objects.filter(service=service)
+            .select_related("deposit", "document_class")
+            .order_by("deposited_at", "deposit_id", "position")
+        )
+        for document in documents.iterator(ROWS_PER_QUERY):
+            written = yield from _write_document(archive, pipe, service, document)
+            rows.writerow(_index_row(document, written))
+        archive.writestr("indice.csv", index.getvalue())
+    yield pipe.take()
+
+
+def _write_document(archive: zipfile.ZipFile, pipe: _Pipe, service: Service, document: Document):
+    path = f"documenti/{document.deposit.public_id}/{document.position:04d}-{_base_name(document.name)}"
+    try:
+        source = blob_storage().open(blob_name(service.public_id, document.sha256))
+    except FileNotFoundError:
+        logger.error("archive export: the file of document %s is missing", document.public_id)
+        return _Written("", "MANCANTE")
+    digest = hashlib.sha256()
+    with source, archive.open(zipfile.ZipInfo(path, _local_time(document)), "w", force_zip64=True) as target:
+        while chunk := source.read(CHUNK_BYTES):
+            digest.update(chunk)
+            target.write(chunk)
+            yield pipe.take()
+    if digest.hexdigest() != document.sha256:
+        logger.error("archive export: document %s no longer matches its hash", document.public_id)
+        return _Written(path, "NON_CORRISPONDE")
+    return _Written(path, "OK")
+
+
+def _base_name(name: str) -> str:
+    """The file's own name, without the folders it came in (never a path out of its folder)."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1] or "documento"
+
+
+def _local_time(document: Document) -> tuple[int, int, int, int, int, int]:
+    moment = timezone.localtime(document.deposited_at)
+    return (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+
+def _index_row(document: Document, written: _Written) -> list[str]:
+    return [
+        written.path,
+        str(document.public_id),
+        str(document.deposit.public_id),
+        document.document_class.code,
+        document.name,
+        document.format,
+        str(document.size),
+        document.sha256,
+        written.verification,
+        document.number,
+        document.document_date.isoformat() if document.document_date else "",
+        document.deposited_at.isoformat(),
+    ]
+
+
+def _readme(service: Service) -> str:
+    return "\n".join(
+        [
+            _("Archivio del servizio %(username)s (%(company)s), esportato il %(moment)s.")
+            % {
+                "username": service.panel_username or service.public_id,
+                "company": service.customer.company_name,
+                "moment": timezone.localtime(clock.now()).strftime("%d/%m/%Y %H:%M"),
+            },
+            "",
+            _("documenti/: i file conservati, come sono stati versati, in una cartella per versamento."),
+            _("versamenti/: il rapporto di versamento (XML) di ogni pacchetto accettato."),
+            _(
+                "indice.csv: una riga per documento con i metadati e l'impronta SHA-256 registrata; la colonna "
+                "«verifica» dice se i byte esportati corrispondono all'impronta (OK), se non corrispondono "
+                "(NON_CORRISPONDE) o se il file manca (MANCANTE): negli ultimi due casi scrivi all'assistenza."
+            ),
+            _("Per verificare un file: sha256sum <file>, da confrontare con la colonna sha256 e con il rapporto."),
+            "",
+        ]
+    )
