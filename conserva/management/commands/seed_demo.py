@@ -32,7 +32,13 @@ from payments.services import card_save
 from payments.transfers import transfer_register
 from sandbox.models import VaultCard, new_checkout_token
 from subscriptions.models import Service
-from subscriptions.services import service_expire, service_set_auto_renew, service_set_used_bytes
+from subscriptions.services import (
+    service_cease,
+    service_expire,
+    service_set_auto_renew,
+    service_set_used_bytes,
+    service_suspend,
+)
 
 # A demo database only, made anew by every `make demo`.
 DEMO_PASSWORD = "demo-conserva-2026"  # noqa: S105 # nosec B105
@@ -173,6 +179,18 @@ class Command(BaseCommand):
         declared, _created = order_place_renewal(service_id=expired.pk, actor=user)
         order_choose_transfer(order_id=declared.pk, actor=user)
         order_declare_transfer(order_id=declared.pk, actor=user)
+
+        # Suspended: not renewed in the grace period, SOSPESO long enough to be listed as due for
+        # cessation in the admin; its panel is closed, its archive downloadable.
+        suspended = self._active_service(customer, plans["base"], expires_on=today - datetime.timedelta(days=100))
+        service_expire(service_id=suspended.pk, today=today, actor=DAILY_RUN)
+        service_suspend(service_id=suspended.pk, today=today, actor=DAILY_RUN)
+
+        # Ceased by an operator a while after its suspension: read-only history, archive downloadable.
+        ceased = self._active_service(customer, plans["base"], expires_on=today - datetime.timedelta(days=200))
+        service_expire(service_id=ceased.pk, today=today, actor=DAILY_RUN)
+        service_suspend(service_id=ceased.pk, today=today, actor=DAILY_RUN)
+        service_cease(service_id=ceased.pk, actor=User.objects.get(email=OPERATOR_EMAIL))
 
         # A first purchase not paid yet: the service waits for activation.
         unpaid = order_place_first_purchase(customer=customer, plan=plans["base"], actor=user)
