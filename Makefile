@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format messages deps lock audit audit-refresh system-packages browser apt bench clean
+.PHONY: demo serve test lint format messages deps lock audit audit-refresh system-packages browser apt bench clean
 
 # The demo runs on its own SQLite file, made anew each time so that its dates start from today.
 demo: export CONSERVA_DEBUG ?= 1
@@ -23,6 +23,11 @@ demo: deps messages
 	  $(MANAGE) db_worker --no-reload & \
 	  $(MANAGE) run_daily --every 3600 & \
 	  $(MANAGE) runserver --noreload $(HOST):$(PORT)
+
+# Production on this machine: gunicorn + WhiteNoise, the task worker and the daily run, from the
+# environment (deploy/conserva.env.example); it refuses to start on a missing or wrong setting.
+serve: deps messages
+	$(MANAGE) serve
 
 test: deps messages browser lint
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest

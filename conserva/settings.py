@@ -64,7 +64,7 @@ def local_secret_key() -> str:
 PRODUCTION = env_bool("CONSERVA_PRODUCTION")
 DEBUG = env_bool("CONSERVA_DEBUG") and not PRODUCTION
 if PRODUCTION:
-    SECRET_KEY = env_str("CONSERVA_SECRET_KEY")
+    SECRET_KEY = os.environ.get("CONSERVA_SECRET_KEY", "")  # production_problems() says when it is missing
 else:
     SECRET_KEY = os.environ.get("CONSERVA_SECRET_KEY") or local_secret_key()
 ALLOWED_HOSTS = env_list("CONSERVA_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "conserva.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,7 +126,7 @@ MIDDLEWARE = [
 
 if PRODUCTION:
     # Serves the collected static files; in development runserver and the test server do.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")  # right after SecurityMiddleware
 
 ROOT_URLCONF = "conserva.urls"
 WSGI_APPLICATION = "conserva.wsgi.application"
@@ -235,6 +236,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("CONSERVA_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^salute/"]  # a load balancer's health checks may come over plain HTTP
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -287,12 +289,32 @@ SUPPORT_EMAIL = env_str("CONSERVA_SUPPORT_EMAIL", "assistenza@conserva.example")
 # Deferred work
 TASKS = {"default": {"BACKEND": os.environ.get("CONSERVA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# Logs: JSON lines in production (CONSERVA_LOG_FORMAT=json), plain text elsewhere; each line with
+# the request's and the task's id (conserva/logs.py), one line per request from RequestLogMiddleware.
+LOG_FORMAT = env_str("CONSERVA_LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"CONSERVA_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "conserva.logs.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s%(task_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("CONSERVA_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # runserver and gunicorn log each request themselves; ours carries the id: theirs is quiet
+        "django.server": {"level": "WARNING"},
+        "conserva.requests": {"level": env_str("CONSERVA_REQUEST_LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
+    },
 }
 
 # The business: money, terms, the provider's contacts and bank details
@@ -313,6 +335,8 @@ LIFECYCLE_RETRY_DAYS = tuple(sorted({int(day) for day in env_list("CONSERVA_RETR
 # endpoint answers an error when no run finished well within the last LIFECYCLE_HEALTH_MAX_AGE_HOURS.
 LIFECYCLE_RUN_CRASHED_AFTER_HOURS = env_int("CONSERVA_RUN_CRASHED_AFTER_HOURS", 6)
 LIFECYCLE_HEALTH_MAX_AGE_HOURS = env_int("CONSERVA_HEALTH_MAX_AGE_HOURS", 26)
+# /salute/: a ready task waiting longer than this means no worker is taking the queue.
+HEALTH_QUEUE_MAX_WAIT_SECONDS = env_int("CONSERVA_HEALTH_QUEUE_MAX_WAIT_SECONDS", 600)
 # The least a space increase costs (net of VAT), whatever few days are left in the term.
 SPACE_INCREASE_MINIMUM_NET = Decimal(env_str("CONSERVA_SPACE_INCREASE_MINIMUM_NET", "1.00"))
 ORDERS_PER_PAGE = env_int("CONSERVA_ORDERS_PER_PAGE", 10)
@@ -404,3 +428,35 @@ ARCHIVE_STAGING_MAX_AGE_HOURS = env_int("CONSERVA_ARCHIVE_STAGING_MAX_AGE_HOURS"
 # (archive/deadlines.py says where that comes from).
 ARCHIVE_TAX_RETURN_DUE = (10, 31)
 ARCHIVE_DEADLINE_WARNING_DAYS = env_int("CONSERVA_ARCHIVE_DEADLINE_WARNING_DAYS", 60)
+
+# make serve (conserva/management/commands/serve.py): the production server's processes
+SERVE_BIND = env_str("CONSERVA_BIND", "127.0.0.1:8000")
+SERVE_WEB_WORKERS = env_int("CONSERVA_WEB_WORKERS", 2)
+SERVE_WEB_THREADS = env_int("CONSERVA_WEB_THREADS", 4)
+SERVE_FORWARDED_ALLOW_IPS = env_str("CONSERVA_FORWARDED_ALLOW_IPS", "127.0.0.1")
+SERVE_DAILY_RUN_EVERY_SECONDS = env_int("CONSERVA_DAILY_RUN_EVERY_SECONDS", 3600)
+
+
+def production_problems() -> list[str]:
+    """What production refuses to start without, all said at once (deploy/conserva.env.example)."""
+    problems = []
+    if not ALLOWED_HOSTS:
+        problems.append("CONSERVA_ALLOWED_HOSTS: the host names the site answers to, comma-separated.")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        problems.append(
+            "CONSERVA_SECRET_KEY: at least 50 random characters "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    if not SITE_URL.startswith("https://"):
+        problems.append("CONSERVA_SITE_URL: the site's public https:// address, as mails link to it.")
+    if not EMAIL_HOST:
+        problems.append("CONSERVA_EMAIL_HOST: the SMTP server the mails leave through (without it they are lost).")
+    if "DATABASE_URL" not in os.environ:
+        problems.append("DATABASE_URL: the database (postgres://user:password@host:5432/name).")
+    if SERVE_WEB_WORKERS < 1 or SERVE_WEB_THREADS < 1:
+        problems.append("CONSERVA_WEB_WORKERS and CONSERVA_WEB_THREADS: at least 1.")
+    return problems
+
+
+if PRODUCTION and (_problems := production_problems()):
+    raise ImproperlyConfigured("Conserva cannot start in production:\n- " + "\n- ".join(_problems))

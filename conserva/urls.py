@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from conserva.views import health
+
 urlpatterns = [
     path("", include("subscriptions.urls")),
     path("account/", include("accounts.urls")),
@@ -16,6 +18,7 @@ urlpatterns = [
     path("aiuto/", include("support.urls")),
     path("pannello/", include("panel.urls")),
     path("lingua/", login_not_required(set_language), name="set_language"),
+    path("salute/", health, name="health"),
     path("salute/", include("lifecycle.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -84,3 +84,14 @@ def runs_health(now: datetime.datetime) -> Health:
             finished,
         )
     return Health(True, _("L'ultima esecuzione è riuscita."), finished)
+
+
+def public_reason(health: Health, now: datetime.datetime) -> str:
+    """The reason without the number of errors, which runs_health gives for operators: a recent
+    run that failed (an old one is reported as too old)."""
+    run = health.last_run
+    max_age = datetime.timedelta(hours=settings.LIFECYCLE_HEALTH_MAX_AGE_HOURS)
+    recent = run is not None and run.finished_at is not None and run.finished_at >= now - max_age
+    if run is not None and recent and run.outcome == DailyRun.Outcome.FAILED and not run.is_crashed(now):
+        return _("L'ultima esecuzione è finita con errori.")
+    return health.reason

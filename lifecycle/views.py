@@ -1,15 +1,10 @@
-import datetime
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lib import clock
-from lifecycle.models import DailyRun
-from lifecycle.selectors import Health, runs_health
+from lifecycle.selectors import public_reason, runs_health
 
 
 @login_not_required  # a monitor asks without signing in: the answer names no customer, counts nothing
@@ -25,18 +20,7 @@ def runs_health_view(request: HttpRequest) -> JsonResponse:
     finished_at = health.last_run.finished_at if health.last_run else None
     body = {
         "status": "ok" if health.ok else "error",
-        "reason": _public_reason(health, now),
+        "reason": public_reason(health, now),
         "last_run_finished_at": finished_at.isoformat() if finished_at else None,
     }
     return JsonResponse(body, status=200 if health.ok else 503)
-
-
-def _public_reason(health: Health, now: datetime.datetime) -> str:
-    """The reason without the number of errors, which runs_health gives for operators: a recent
-    run that failed (an old one is reported as too old)."""
-    run = health.last_run
-    max_age = datetime.timedelta(hours=settings.LIFECYCLE_HEALTH_MAX_AGE_HOURS)
-    recent = run is not None and run.finished_at is not None and run.finished_at >= now - max_age
-    if run is not None and recent and run.outcome == DailyRun.Outcome.FAILED and not run.is_crashed(now):
-        return _("L'ultima esecuzione è finita con errori.")
-    return health.reason

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "accounts:signup",
     "lifecycle:runs_health",  # the daily run's health, for a monitor: no customer data
+    "health",  # the whole system's health, for load balancers: no customer data, no counts of the business
     "accounts:signup_done",  # the same "check your mail" page after every sign-up
     "accounts:signup_confirm",  # the link mailed to a new address: its random token is the key
     "accounts:email_verify",  # the link mailed to an unverified account: its signature is the key
@@ -113,6 +114,8 @@ def production_env() -> dict:
         "CONSERVA_PRODUCTION": "1",
         "CONSERVA_SECRET_KEY": "k" * 20 + "a-long-random-production-key-for-the-check-only",
         "CONSERVA_ALLOWED_HOSTS": "area.example.com",
+        "CONSERVA_SITE_URL": "https://area.example.com",
+        "CONSERVA_EMAIL_HOST": "smtp.example.com",
         "DATABASE_URL": f"sqlite:///{settings.VAR_DIR / 'deploy-check.sqlite3'}",
     }
 

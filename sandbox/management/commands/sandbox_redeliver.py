@@ -1,3 +1,5 @@
+import time
+
 from django.core.management.base import BaseCommand
 
 from sandbox import outbox
@@ -12,8 +14,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--all", action="store_true", help="send again also those already accepted")
+        parser.add_argument("--every", type=int, default=0, help="run again every so many seconds (make serve)")
 
-    def handle(self, *args, all=False, **options):  # noqa: A002 - the option's name
+    def handle(self, *args, all=False, every=0, **options):  # noqa: A002 - the option's name
+        while True:
+            self._send(all)
+            if not every:
+                return
+            time.sleep(every)
+
+    def _send(self, all: bool) -> None:  # noqa: A002 - the option's name
         notifications = Notification.objects.order_by("pk") if all else outbox.undelivered()
         sent = 0
         for notification_id in notifications.values_list("pk", flat=True):
