@@ -5,6 +5,7 @@ with it (notifications.mails.service_state_changed) or not at all."""
 
 from dataclasses import dataclass
 
+from audit.actors import Actor
 from subscriptions.models import Service
 
 
@@ -24,6 +25,7 @@ class ServiceSuspended:
 
 @dataclass(frozen=True)
 class ServiceCeased:
-    """An operator's confirmed cessation."""
+    """An operator's confirmed cessation: its orders still waiting are cancelled (orders.handlers)."""
 
     service: Service
+    actor: Actor

@@ -228,7 +228,7 @@ def service_cease(*, service_id: int, actor: Actor) -> Service:
     service.auto_renew = False
     service.save(update_fields=["status", "auto_renew"])
     trail.record(service, Action.SERVICE_CEASED, actor=actor, from_state=previous_status, to_state=service.status)
-    events.publish(ServiceCeased(service=service))
+    events.publish(ServiceCeased(service=service, actor=actor))
     return service
 
 

@@ -133,6 +133,9 @@ def assert_the_year(services, inbox):
         renewals = Order.objects.filter(service=services[name], kind=Order.Kind.RENEWAL)
         assert renewals.count() == 1, name
         assert renewals.filter(status=Order.Status.ACTIVE).count() == paid, name
+    assert (
+        Order.objects.get(service=verdi, kind=Order.Kind.RENEWAL).status == Order.Status.CANCELLED
+    )  # by the cessation
 
 
 @pytest.mark.django_db(transaction=True)  # every mail leaves after a real commit, as in production

@@ -162,6 +162,21 @@ def test_the_admin_lists_services_due_for_cessation_and_ceases_only_on_confirmat
     assert f"/pannello/{service.public_id}/esporta/" in mail.body
 
 
+def test_ceasing_cancels_the_orders_still_waiting_for_payment(rossi, service, run_on):
+    service_set_auto_renew(service_id=service.pk, enabled=True, actor=rossi.user)
+    run_on(EXPIRES_ON - datetime.timedelta(days=30))  # the automatic renewal order, unpaid (no card)
+    run_on(READ_ONLY_FROM)
+    run_on(SUSPENDED_FROM)
+    waiting = service.orders.get(kind=Order.Kind.RENEWAL)
+    assert waiting.status == Order.Status.AWAITING_PAYMENT
+
+    with at(CESSATION_DUE_FROM):
+        service_cease(service_id=service.pk, actor=cast.operator())
+
+    waiting.refresh_from_db()
+    assert waiting.status == Order.Status.CANCELLED  # nobody can pay for what can no longer be given
+
+
 def test_the_confirmation_says_when_a_service_is_ceased_before_its_time(client, admin_user, service, run_on):
     run_on(READ_ONLY_FROM)
     with at(READ_ONLY_FROM):

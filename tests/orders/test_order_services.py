@@ -195,10 +195,13 @@ def test_a_payment_for_a_ceased_service_becomes_credit_and_changes_nothing(rossi
     order, _created = order_place_renewal(service_id=service.pk, actor=rossi.user)
     service_cease(service_id=service.pk, actor=SYSTEM)
 
-    payment = transfer_register(order=order, operator=SYSTEM)
-    assert not payment.applied and "rinnovo" in payment.issue.detail
     order.refresh_from_db()
-    assert order.status == Order.Status.AWAITING_PAYMENT
+    assert order.status == Order.Status.CANCELLED  # with the cessation (orders.handlers)
+
+    payment = transfer_register(order=order, operator=SYSTEM)
+    assert not payment.applied and payment.issue is not None
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
     assert not order.invoices.exists()
     service.refresh_from_db()
     assert service.status == "CESSATO"
