@@ -30,7 +30,7 @@ class ConservaConfig(AppConfig):
     verbose_name = "Conserva"
 
     def ready(self) -> None:
-        from conserva import logs
+        from conserva import task_logs
 
         post_migrate.connect(administrators_hold_every_permission, dispatch_uid="conserva.administrators")
-        logs.connect()
+        task_logs.connect()

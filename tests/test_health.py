@@ -128,3 +128,46 @@ def test_the_json_format_writes_one_object_per_line_with_the_ids():
         logs.request_id.reset(token)
     line = json.loads(formatter.format(record))
     assert line["request_id"] == "abcdef123456" and line["level"] == "INFO" and line["message"] == "GET / 200"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_run_by_the_worker_logs_the_id_of_the_request_that_queued_it(client, caplog, rossi, settings):
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    from conserva.models import TaskOrigin
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    caplog.set_level(logging.INFO, logger="conserva.tasks")
+    response = client.post("/account/password/recupero/", {"email": rossi.user.email})
+    assert TaskOrigin.objects.count() == 1  # written with the task's row
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    caplog.clear()
+    with logging_filtered(logs.ContextFilter()):
+        worker.run()  # batch: runs what is queued, then returns
+
+    started = next(record for record in caplog.records if record.getMessage().startswith("task started"))
+    assert started.request_id == response["X-Request-ID"] and started.task_id
+    assert TaskOrigin.objects.count() == 0  # removed when the task finished
+
+
+class logging_filtered:
+    """Applies a filter to the records caplog receives (in production the handler has it)."""
+
+    def __init__(self, log_filter: logging.Filter) -> None:
+        self.log_filter = log_filter
+
+    def __enter__(self):
+        logging.getLogger("conserva.tasks").addFilter(self.log_filter)
+
+    def __exit__(self, *exc):
+        logging.getLogger("conserva.tasks").removeFilter(self.log_filter)
