@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conserva.settings")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var/bench-daily.sqlite3'}")
 os.environ.setdefault("CONSERVA_EMAIL_FILE_PATH", str(ROOT / "var/bench-daily-mail"))
+os.environ.setdefault("CONSERVA_LOG_LEVEL", "WARNING")  # a line per task queued would be the output
 
 SERVICES = int(os.environ.get("BENCH_SERVICES", 1_000_000))
 CUSTOMERS = 200

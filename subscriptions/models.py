@@ -70,6 +70,12 @@ class Service(models.Model):
         verbose_name_plural = _("servizi di conservazione")
         ordering = ["created_at", "id"]
         permissions = [("cease_service", "Può cessare un servizio scaduto o sospeso")]
+        indexes = [
+            # The daily run's claims (a state and an expiry range, oldest first, one row at a time):
+            # read only the services due, not every service that expired in the past years.
+            models.Index(fields=["status", "expires_on"], name="service_status_expiry"),
+            models.Index(fields=["expires_on"], condition=models.Q(auto_renew=True), name="service_auto_renew_expiry"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(used_bytes__gte=0), name="service_used_bytes_not_negative"),
             models.CheckConstraint(condition=models.Q(quota_bytes__gt=0), name="service_quota_positive"),
