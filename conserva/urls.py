@@ -15,6 +15,7 @@ urlpatterns = [
     path("fatture/", include("billing.urls")),
     path("aiuto/", include("support.urls")),
     path("pannello/", include("panel.urls")),
+    path("pannello/", include("api.key_urls")),
     path("lingua/", login_not_required(set_language), name="set_language"),
     path("salute/", include("lifecycle.urls")),
     path("admin/", admin.site.urls),
