@@ -80,6 +80,8 @@ class AuditEntry(models.Model):
         SECOND_FACTOR_FAILED = "security.second_factor_failed", _("codice di verifica errato")
         RECOVERY_CODES_RENEWED = "security.recovery_codes_renewed", _("codici di recupero rigenerati")
         RECOVERY_CODE_USED = "security.recovery_code_used", _("codice di recupero usato")
+        API_KEY_CREATED = "api.key_created", _("chiave API creata")
+        API_KEY_REVOKED = "api.key_revoked", _("chiave API revocata")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)

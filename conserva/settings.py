@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API's reference page served from its own static files, no CDN
     # Conserva's apps in their layers, lowest first: each may import only the apps listed before it
     # (pyproject.toml's import-linter contract checks it; lib holds plain helpers below them all).
     "audit",
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
     "lifecycle",
     "support",
     "panel",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -428,6 +430,17 @@ ARCHIVE_STAGING_MAX_AGE_HOURS = env_int("CONSERVA_ARCHIVE_STAGING_MAX_AGE_HOURS"
 # (archive/deadlines.py says where that comes from).
 ARCHIVE_TAX_RETURN_DUE = (10, 31)
 ARCHIVE_DEADLINE_WARNING_DAYS = env_int("CONSERVA_ARCHIVE_DEADLINE_WARNING_DAYS", 60)
+
+# The API (api/): keys are kept as an HMAC under this secret, derived from the secret key unless set.
+API_KEY_HASH_SECRET = (
+    os.environ.get("CONSERVA_API_KEY_HASH_SECRET") or hashlib.sha256(f"api-keys:{SECRET_KEY}".encode()).hexdigest()
+)
+# Requests one key may make in a window, counted in the database (so across processes).
+API_RATE_LIMIT = env_int("CONSERVA_API_RATE_LIMIT", 120)
+API_RATE_LIMIT_WINDOW_SECONDS = env_int("CONSERVA_API_RATE_LIMIT_WINDOW_SECONDS", 60)
+# A request body larger than this is refused with 413 before it is read.
+API_REQUEST_MAX_BYTES = env_int("CONSERVA_API_REQUEST_MAX_BYTES", 512 * 1024**2)
+API_PAGE_SIZE = env_int("CONSERVA_API_PAGE_SIZE", 50)
 
 # make serve (conserva/management/commands/serve.py): the production server's processes
 SERVE_BIND = env_str("CONSERVA_BIND", "127.0.0.1:8000")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("fatture/", include("billing.urls")),
     path("aiuto/", include("support.urls")),
     path("pannello/", include("panel.urls")),
+    path("pannello/", include("api.key_urls")),
     path("lingua/", login_not_required(set_language), name="set_language"),
     path("salute/", health, name="health"),
     path("salute/", include("lifecycle.urls")),

@@ -1,0 +1,31 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lib.forms import PlainTextMixin
+
+
+class ApiKeyForm(PlainTextMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Nome"), max_length=100, help_text=_("Per riconoscerla: il programma che la usa, per esempio «ERP».")
+    )
+    may_deposit = forms.BooleanField(label=_("Può versare documenti"), required=False)
+    may_read = forms.BooleanField(label=_("Può cercare e scaricare documenti"), required=False, initial=True)
+    expires_on = forms.DateField(
+        label=_("Scade il (facoltativo)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("may_deposit") or cleaned.get("may_read")):
+            raise forms.ValidationError(_("Scegli almeno un permesso: versare o leggere."))
+        return cleaned
+
+    def expires_at(self) -> datetime.datetime | None:
+        """The end of the chosen day, in the provider's time zone."""
+        day = self.cleaned_data["expires_on"]
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
