@@ -42,6 +42,7 @@ SAMPLE_ARGS = {
     "slug": "rinnovo",
     "token": "x",
     "uidb64": "x",
+    "prefix": "x",  # an API key's prefix
 }
 
 

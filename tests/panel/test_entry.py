@@ -96,6 +96,20 @@ def test_a_short_panel_password_is_refused(rossi_client, service):
     assert "La password è troppo corta: servono almeno 12 caratteri." in response.content.decode()
 
 
+def test_the_panel_password_is_compared_with_the_username_not_with_the_mailbox_behind_it(rossi_client, service):
+    # With the mailbox "cs-ppppaswo@pannello.invalid" this password was "too similar" (about one
+    # random username in a hundred), and the fixtures that set it failed now and then.
+    service.panel_username = "cs-ppppaswo"
+    service.save(update_fields=["panel_username"])
+    rossi_client.post(reverse("panel:password", args=[service.public_id]), {"password": PANEL_PASSWORD})
+
+    login = {"username": "cs-ppppaswo", "password": PANEL_PASSWORD}
+    assert Client().post(reverse("panel:login"), login).url == reverse("panel:home", args=[service.public_id])
+
+    response = rossi_client.post(reverse("panel:password", args=[service.public_id]), {"password": "cs-ppppaswo-1"})
+    assert "La password somiglia troppo a" in response.content.decode()
+
+
 def test_a_suspended_service_closes_the_panel(rossi_client, service, today):
     _redeem, response = enter(rossi_client, service)
     service_expire(service_id=service.pk, today=service.expires_on + datetime.timedelta(days=1), actor=SYSTEM)
