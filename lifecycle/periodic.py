@@ -189,10 +189,66 @@ def due_for_reminder(today: datetime.date) -> ServiceQuerySet:
     )
 
 
+REMINDER_BATCH = 200  # reminders claimed and queued in one transaction
+
+
 def reminders_due(today: datetime.date) -> list[int]:
     """The services due for a reminder today, read once per run: one scan of the window, then
-    each is claimed by its key (handle_one_reminder), not by scanning the window again."""
+    they are claimed by their keys, a batch at a time (handle_reminders), not by scanning the
+    window again."""
     return list(due_for_reminder(today).order_by("expires_on", "pk").values_list("pk", flat=True))
+
+
+def _reminder_days(service: Service, today: datetime.date) -> int:
+    expires_on = service.expires_on
+    days_before = nearest_threshold(reminder_thresholds(), (expires_on - today).days) if expires_on else None
+    if days_before is None:  # the query and the rule disagree: never mail on a guess
+        raise ValueError(f"no reminder threshold for expiry {service.expires_on} on {today}")
+    return days_before
+
+
+def handle_reminders(service_ids: list[int], today: datetime.date) -> tuple[int, list[StepFailed]]:
+    """Claims the reminders of a batch of services and queues their mails, in one transaction:
+    (how many queued, the failures of the services whose reminder raised, rolled back alone).
+
+    The fast way, for a batch nobody else touched: the services still due are locked in one
+    query, each one's mail is queued (a savepoint each, so that one that raises leaves the others),
+    and the reminders' rows are inserted in one statement. If that insert meets the unique
+    constraint (another run reached some of them first, having read them as due before this one
+    committed), everything queued for the batch is rolled back and its services go one by one
+    (handle_one_reminder), where the constraint decides for each. The guarantees are
+    handle_one_reminder's: rows and mail tasks commit together."""
+    failures: list[StepFailed] = []
+    with transaction.atomic():
+        services = list(
+            due_for_reminder(today).filter(pk__in=service_ids).select_for_update(skip_locked=True).order_by("pk")
+        )
+        try:
+            with transaction.atomic():
+                reminders = [_queue_reminder(service, today, failures) for service in services]
+                ServiceReminder.objects.bulk_create([reminder for reminder in reminders if reminder is not None])
+        except IntegrityError:
+            failures = []
+        else:
+            return len(services) - len(failures), failures
+    sent = 0
+    for service_id in service_ids:
+        try:
+            sent += handle_one_reminder(service_id, today)
+        except StepFailed as failure:
+            failures.append(failure)
+    return sent, failures
+
+
+def _queue_reminder(service: Service, today: datetime.date, failures: list[StepFailed]) -> ServiceReminder | None:
+    try:
+        with transaction.atomic(), _about(service.pk):
+            days_before = _reminder_days(service, today)
+            mails.expiry_reminder(service=service, days_before=days_before)
+    except StepFailed as failure:
+        failures.append(failure)
+        return None
+    return ServiceReminder(service=service, expires_on=service.expires_on, days_before=days_before, sent_at=clock.now())
 
 
 def handle_one_reminder(service_id: int, today: datetime.date) -> bool:
@@ -215,14 +271,11 @@ def handle_one_reminder(service_id: int, today: datetime.date) -> bool:
         if service is None:
             return False
         with _about(service.pk):
-            expires_on = service.expires_on
-            days_before = nearest_threshold(reminder_thresholds(), (expires_on - today).days) if expires_on else None
-            if expires_on is None or days_before is None:  # the query and the rule disagree: never mail on a guess
-                raise ValueError(f"no reminder threshold for expiry {service.expires_on} on {today}")
+            days_before = _reminder_days(service, today)
             try:
                 with transaction.atomic():
                     ServiceReminder.objects.create(
-                        service=service, expires_on=expires_on, days_before=days_before, sent_at=clock.now()
+                        service=service, expires_on=service.expires_on, days_before=days_before, sent_at=clock.now()
                     )
             except IntegrityError:
                 return False

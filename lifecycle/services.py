@@ -68,15 +68,13 @@ def _steps(run: DailyRun, today: datetime.date, recorder: "_Recorder") -> None:
     _save_counts(run)
     # Last, so that a reminder's trouble never delays the steps above; and a reminder mailed on the
     # day an automatic renewal order is placed reads that order's amount.
-    for service_id in periodic.reminders_due(today):
-        try:
-            sent = periodic.handle_one_reminder(service_id, today)
-        except periodic.StepFailed as failure:
+    due = periodic.reminders_due(today)
+    for start in range(0, len(due), periodic.REMINDER_BATCH):
+        sent, failures = periodic.handle_reminders(due[start : start + periodic.REMINDER_BATCH], today)
+        run.reminders += sent  # not those another run had claimed
+        for failure in failures:
             recorder.failure(Step.REMINDER, failure)
-            continue
-        if sent:  # not when another run had claimed it
-            run.reminders += 1
-    _save_counts(run)
+        _save_counts(run)
 
 
 def _repeat(handle_one: Callable[[set[int]], bool], step: str, recorder: "_Recorder") -> int:

@@ -279,3 +279,20 @@ def test_a_run_that_read_the_service_as_due_after_another_sent_it_sends_nothing(
     run = run_on(before(7))
     assert run.reminders == 0 and run.outcome == DailyRun.Outcome.SUCCEEDED
     assert len(reminders(mailoutbox)) == 1 and rows(service) == [(EXPIRES_ON, 7)]
+
+
+def test_a_batch_that_meets_a_reminder_sent_by_another_run_sends_each_of_the_others_once(
+    rossi, plan, run_on, mailoutbox, monkeypatch
+):
+    """The batch's one insert meets the constraint: its mails are rolled back and its services go
+    one by one, where only the one already reminded is refused."""
+    first, second, third = (cast.active_service(rossi, plan, activated_on=D(2026, 3, 10)) for _ in range(3))
+    monkeypatch.setattr(periodic, "due_for_reminder", lambda today: Service.objects.filter(pk=second.pk))
+    assert run_on(before(7)).reminders == 1  # the other run, on the second service alone
+    everyone = Service.objects.filter(pk__in=[first.pk, second.pk, third.pk])
+    monkeypatch.setattr(periodic, "due_for_reminder", lambda today: everyone)  # read before the other committed
+
+    run = run_on(before(7))
+    assert run.reminders == 2 and run.outcome == DailyRun.Outcome.SUCCEEDED
+    assert len(reminders(mailoutbox)) == 3
+    assert [rows(service) for service in (first, second, third)] == [[(EXPIRES_ON, 7)]] * 3
