@@ -1,6 +1,5 @@
-"""Daily work on services: each handle_one_* claims one due row, acts on it and says
-whether it found one, so that the run (lifecycle/services.py) loops and tests call them one at
-a time.
+"""Daily work on services: each step claims the rows due a batch at a time and acts on each, so
+that the run (lifecycle/services.py) loops until a claim finds nothing.
 
 Claims skip rows another run holds (PostgreSQL); the transition itself re-checks the
 state under the row lock, so two runs never act twice on the same service.
@@ -11,8 +10,9 @@ back: the run records the error with that service, skips it and goes on with the
 
 import datetime
 import logging
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -55,27 +55,51 @@ def _about(service_id: int | None, order_id: int | None = None) -> Iterator[None
         raise StepFailed(service_id, order_id) from error
 
 
-def _claim(queryset: ServiceQuerySet, skip: Collection[int]) -> Service | None:
+CLAIM_BATCH = 100  # services claimed, and moved one by one, in one transaction
+
+
+@dataclass
+class Batch:
+    """What one claim did: services claimed, acted on (moved, order placed), the failures of
+    those whose step raised (each rolled back alone, to its savepoint), and the services that are
+    still due but not to be claimed again in this run (failed, or refused)."""
+
+    claimed: int = 0
+    done: int = 0
+    failures: list[StepFailed] = field(default_factory=list)
+    passed: list[int] = field(default_factory=list)
+
+
+def _in_batch(queryset: ServiceQuerySet, skip: Collection[int], act: Callable[[Service], bool]) -> Batch:
+    """Claims up to CLAIM_BATCH due services in one query (skipping those another run holds) and
+    acts on each in a savepoint of the batch's transaction, so one service's error leaves the
+    others; a run killed half-way rolls the whole batch back, and the next run finds it due."""
     queryset = queryset.exclude(pk__in=skip) if skip else queryset
-    return queryset.select_for_update(skip_locked=True).order_by("expires_on", "pk").first()
-
-
-def handle_one_expiry(today: datetime.date, skip: Collection[int] = ()) -> bool:
+    batch = Batch()
     with transaction.atomic():
-        service = _claim(Service.objects.due_to_expire(today), skip)
-        if service is None:
-            return False
-        with _about(service.pk):
-            return service_expire(service_id=service.pk, today=today, actor=DAILY_RUN)
+        for service in queryset.select_for_update(skip_locked=True).order_by("expires_on", "pk")[:CLAIM_BATCH]:
+            batch.claimed += 1
+            try:
+                with transaction.atomic(), _about(service.pk):
+                    done = act(service)
+            except StepFailed as failure:
+                batch.failures.append(failure)
+                done = False
+            if done:
+                batch.done += 1
+            else:
+                batch.passed.append(service.pk)
+    return batch
 
 
-def handle_one_suspension(today: datetime.date, skip: Collection[int] = ()) -> bool:
-    with transaction.atomic():
-        service = _claim(Service.objects.due_for_suspension(today), skip)
-        if service is None:
-            return False
-        with _about(service.pk):
-            return service_suspend(service_id=service.pk, today=today, actor=DAILY_RUN)
+def expiries(today: datetime.date, skip: Collection[int] = ()) -> Batch:
+    due = Service.objects.due_to_expire(today)
+    return _in_batch(due, skip, lambda service: service_expire(service_id=service.pk, today=today, actor=DAILY_RUN))
+
+
+def suspensions(today: datetime.date, skip: Collection[int] = ()) -> Batch:
+    due = Service.objects.due_for_suspension(today)
+    return _in_batch(due, skip, lambda service: service_suspend(service_id=service.pk, today=today, actor=DAILY_RUN))
 
 
 def due_for_auto_renewal(today: datetime.date) -> ServiceQuerySet:
@@ -86,29 +110,24 @@ def due_for_auto_renewal(today: datetime.date) -> ServiceQuerySet:
     )
 
 
-def handle_one_auto_renewal(today: datetime.date, skip: set[int], not_placed: set[int] | None = None) -> bool:
-    """Places the renewal order of one service renewing by itself and, after commit, charges the
-    customer's saved card; the payment's notification then renews it like any other. A service
-    the orders refuse to renew (an order of space waiting, an e-mail address not verified), or
-    whose order another run placed a moment ago (its query read the service before that run
-    committed), is skipped for the rest of the run and added to `not_placed`."""
-    with transaction.atomic():
-        service = _claim(due_for_auto_renewal(today), skip)
-        if service is None:
-            return False
-        with _about(service.pk):
-            try:
-                order, created = order_place_renewal(service_id=service.pk, actor=DAILY_RUN, automatic=True)
-            except OrderError as refusal:
-                logger.info("automatic renewal of service %s not placed: %s", service.pk, refusal)
-                created = False
-            if created:
-                renewal_charge_later(order)
-            else:  # refused, or placed (and its charge queued) by the other run
-                skip.add(service.pk)
-                if not_placed is not None:
-                    not_placed.add(service.pk)
-        return True
+def auto_renewals(today: datetime.date, skip: Collection[int] = ()) -> Batch:
+    """Places the renewal orders of services renewing by themselves and, after commit, charges
+    each customer's saved card; the payment's notification then renews it like any other. A
+    service the orders refuse to renew (an order of space waiting, an e-mail address not
+    verified), or whose order another run placed a moment ago (its query read the service before
+    that run committed), is claimed but not done: passed for the rest of the run."""
+
+    def place(service: Service) -> bool:
+        try:
+            order, created = order_place_renewal(service_id=service.pk, actor=DAILY_RUN, automatic=True)
+        except OrderError as refusal:
+            logger.info("automatic renewal of service %s not placed: %s", service.pk, refusal)
+            created = False
+        if created:
+            renewal_charge_later(order)
+        return created
+
+    return _in_batch(due_for_auto_renewal(today), skip, place)
 
 
 def renewal_charges_due(today: datetime.date) -> list[tuple[int, int | None]]:
@@ -199,12 +218,13 @@ def reminders_due(today: datetime.date) -> list[int]:
     return list(due_for_reminder(today).order_by("expires_on", "pk").values_list("pk", flat=True))
 
 
-def _reminder_days(service: Service, today: datetime.date) -> int:
+def _reminder_of(service: Service, today: datetime.date) -> ServiceReminder:
+    """The reminder row that today's reminder of `service` claims (not saved)."""
     expires_on = service.expires_on
     days_before = nearest_threshold(reminder_thresholds(), (expires_on - today).days) if expires_on else None
-    if days_before is None:  # the query and the rule disagree: never mail on a guess
+    if expires_on is None or days_before is None:  # the query and the rule disagree: never mail on a guess
         raise ValueError(f"no reminder threshold for expiry {service.expires_on} on {today}")
-    return days_before
+    return ServiceReminder(service=service, expires_on=expires_on, days_before=days_before, sent_at=clock.now())
 
 
 def handle_reminders(service_ids: list[int], today: datetime.date) -> tuple[int, list[StepFailed]]:
@@ -243,12 +263,12 @@ def handle_reminders(service_ids: list[int], today: datetime.date) -> tuple[int,
 def _queue_reminder(service: Service, today: datetime.date, failures: list[StepFailed]) -> ServiceReminder | None:
     try:
         with transaction.atomic(), _about(service.pk):
-            days_before = _reminder_days(service, today)
-            mails.expiry_reminder(service=service, days_before=days_before)
+            reminder = _reminder_of(service, today)
+            mails.expiry_reminder(service=service, days_before=reminder.days_before)
     except StepFailed as failure:
         failures.append(failure)
         return None
-    return ServiceReminder(service=service, expires_on=service.expires_on, days_before=days_before, sent_at=clock.now())
+    return reminder
 
 
 def handle_one_reminder(service_id: int, today: datetime.date) -> bool:
@@ -271,15 +291,13 @@ def handle_one_reminder(service_id: int, today: datetime.date) -> bool:
         if service is None:
             return False
         with _about(service.pk):
-            days_before = _reminder_days(service, today)
+            reminder = _reminder_of(service, today)
             try:
                 with transaction.atomic():
-                    ServiceReminder.objects.create(
-                        service=service, expires_on=service.expires_on, days_before=days_before, sent_at=clock.now()
-                    )
+                    reminder.save(force_insert=True)
             except IntegrityError:
                 return False
-            mails.expiry_reminder(service=service, days_before=days_before)
+            mails.expiry_reminder(service=service, days_before=reminder.days_before)
         return True
 
 

@@ -36,15 +36,11 @@ def daily_run(today: datetime.date) -> DailyRun:
 
 
 def _steps(run: DailyRun, today: datetime.date, recorder: "_Recorder") -> None:
-    run.expired = _repeat(lambda skip: periodic.handle_one_expiry(today, skip), Step.EXPIRY, recorder)
+    run.expired = _repeat(lambda skip: periodic.expiries(today, skip), Step.EXPIRY, recorder)
     _save_counts(run)
-    run.suspended = _repeat(lambda skip: periodic.handle_one_suspension(today, skip), Step.SUSPENSION, recorder)
+    run.suspended = _repeat(lambda skip: periodic.suspensions(today, skip), Step.SUSPENSION, recorder)
     _save_counts(run)
-    not_placed: set[int] = set()
-    handled = _repeat(
-        lambda skip: periodic.handle_one_auto_renewal(today, skip, not_placed), Step.AUTO_RENEWAL, recorder
-    )
-    run.renewal_orders_placed = handled - len(not_placed)  # refused, or placed by another run: handled, not placed
+    run.renewal_orders_placed = _repeat(lambda skip: periodic.auto_renewals(today, skip), Step.AUTO_RENEWAL, recorder)
     _save_counts(run)
     for order_id, service_id in periodic.renewal_charges_due(today):
         try:
@@ -72,28 +68,25 @@ def _steps(run: DailyRun, today: datetime.date, recorder: "_Recorder") -> None:
     for start in range(0, len(due), periodic.REMINDER_BATCH):
         sent, failures = periodic.handle_reminders(due[start : start + periodic.REMINDER_BATCH], today)
         run.reminders += sent  # not those another run had claimed
-        for failure in failures:
-            recorder.failure(Step.REMINDER, failure)
+        for reminder_failure in failures:
+            recorder.failure(Step.REMINDER, reminder_failure)
         _save_counts(run)
 
 
-def _repeat(handle_one: Callable[[set[int]], bool], step: str, recorder: "_Recorder") -> int:
-    """Calls handle_one until it finds nothing more; a service whose step raised is recorded and
-    skipped for the rest of the run (else the loop would claim it again and again)."""
+def _repeat(claim: Callable[[set[int]], periodic.Batch], step: str, recorder: "_Recorder") -> int:
+    """Claims batches until one finds nothing more, and returns how many were done; a service
+    whose step raised (recorded) or that was refused is skipped for the rest of the run (else the
+    next batch would claim it again and again)."""
     skip: set[int] = set()
-    handled = 0
+    done = 0
     while True:
-        try:
-            found = handle_one(skip)
-        except periodic.StepFailed as failure:
+        batch = claim(skip)
+        for failure in batch.failures:
             recorder.failure(step, failure)
-            if failure.service_id is None:  # nothing to skip: going on would fail the same way
-                raise
-            skip.add(failure.service_id)
-            continue
-        if not found:
-            return handled
-        handled += 1
+        skip.update(batch.passed)
+        if not batch.claimed:
+            return done
+        done += batch.done
 
 
 class _Recorder:

@@ -106,6 +106,16 @@ def test_one_services_error_is_recorded_with_it_and_the_others_still_expire(ross
     assert {s.status for s in Service.objects.filter(pk__in=[first.pk, last.pk])} == {Service.Status.EXPIRED}
 
 
+def test_services_are_claimed_in_batches_until_none_is_left_and_a_failure_is_passed(rossi, plan, monkeypatch):
+    monkeypatch.setattr(periodic, "CLAIM_BATCH", 2)
+    services = services_expiring(rossi, plan, 5)
+    fail_for(monkeypatch, services[1])
+    run = run_on(EXPIRY_DAY)
+    assert (run.outcome, run.expired, RunError.objects.get().service) == (DailyRun.Outcome.FAILED, 4, services[1])
+    statuses = [Service.objects.get(pk=service.pk).status for service in services]
+    assert statuses == [Service.Status.EXPIRED, Service.Status.ACTIVE] + [Service.Status.EXPIRED] * 3
+
+
 def test_the_next_run_takes_the_service_that_failed(rossi, plan, monkeypatch):
     (failing,) = services_expiring(rossi, plan, 1)
     fail_for(monkeypatch, failing)

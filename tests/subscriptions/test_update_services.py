@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from lifecycle.periodic import handle_one_auto_renewal, handle_one_expiry
+from lifecycle.periodic import auto_renewals, expiries
 from orders.models import Order
 from subscriptions.models import Service
 from subscriptions.services import service_set_auto_renew
@@ -36,8 +36,8 @@ def test_it_expires_then_suspends_services_past_their_dates(rossi, plan, setting
 
 def test_a_second_run_finds_nothing_to_do(rossi, plan):
     cast.active_service(rossi, plan, activated_on=D(2026, 3, 10))
-    assert handle_one_expiry(D(2027, 3, 11))
-    assert not handle_one_expiry(D(2027, 3, 11))
+    assert expiries(D(2027, 3, 11)).done == 1
+    assert expiries(D(2027, 3, 11)).claimed == 0
 
 
 def test_it_places_one_renewal_order_for_services_renewing_by_themselves(rossi, plan, settings):
@@ -46,7 +46,7 @@ def test_it_places_one_renewal_order_for_services_renewing_by_themselves(rossi, 
     service_set_auto_renew(service_id=automatic.pk, enabled=True, actor=rossi.user)
     by_hand = cast.active_service(rossi, plan, activated_on=D(2026, 3, 10))
 
-    assert not handle_one_auto_renewal(D(2027, 2, 7), set())  # 31 days before expiry
+    assert not auto_renewals(D(2027, 2, 7)).claimed  # 31 days before expiry
     run_on(D(2027, 2, 8))
     run_on(D(2027, 2, 9))
 
