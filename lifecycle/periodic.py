@@ -105,8 +105,13 @@ def suspensions(today: datetime.date, skip: Collection[int] = ()) -> Batch:
 def due_for_auto_renewal(today: datetime.date) -> ServiceQuerySet:
     """Services renewing by themselves whose expiry is near and that have no renewal order waiting."""
     lead = datetime.timedelta(days=settings.AUTO_RENEWAL_LEAD_DAYS)
-    return Service.objects.filter(status__in=RENEWABLE, auto_renew=True, expires_on__lte=today + lead).exclude(
-        orders__kind=Order.Kind.RENEWAL, orders__status=Order.Status.AWAITING_PAYMENT
+    # One Exists, not .exclude(orders__kind=..., orders__status=...): across a multi-valued relation
+    # that excludes a service with any renewal order and any order waiting, not the same one.
+    renewal_waiting = Order.objects.filter(
+        service=OuterRef("pk"), kind=Order.Kind.RENEWAL, status=Order.Status.AWAITING_PAYMENT
+    )
+    return Service.objects.filter(status__in=RENEWABLE, auto_renew=True, expires_on__lte=today + lead).filter(
+        ~Exists(renewal_waiting)
     )
 
 
