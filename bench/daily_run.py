@@ -32,20 +32,7 @@ BATCH = 20_000
 TODAY = datetime.date(2027, 6, 15)
 
 
-def fresh_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    if name in ("test", "postgres", "root"):
-        raise SystemExit(f"refusing to drop the database {name!r}: name a bench database")
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
+from bench.database import fresh_database  # noqa: E402
 
 fresh_database()
 
