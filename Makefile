@@ -45,6 +45,7 @@ format:
 
 bench: deps
 	@mkdir -p var && rm -f var/bench.sqlite3
+	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/order_pages.py
 	$(BIN)/python bench/payments.py
 	$(BIN)/python bench/statement_import.py

@@ -63,6 +63,8 @@ def local_secret_key() -> str:
 
 PRODUCTION = env_bool("CONSERVA_PRODUCTION")
 DEBUG = env_bool("CONSERVA_DEBUG") and not PRODUCTION
+# bench/pages.py's empty view at /bench/vuota/ (conserva/views.py: bench_empty); never needed otherwise.
+BENCH_EMPTY_VIEW = env_bool("CONSERVA_BENCH_EMPTY_VIEW")
 if PRODUCTION:
     SECRET_KEY = os.environ.get("CONSERVA_SECRET_KEY", "")  # production_problems() says when it is missing
 else:

@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from conserva.views import health
+from conserva.views import bench_empty, health
 
 urlpatterns = [
     path("", include("subscriptions.urls")),
@@ -23,3 +24,5 @@ urlpatterns = [
     path("salute/", include("lifecycle.urls")),
     path("admin/", admin.site.urls),
 ]
+if settings.BENCH_EMPTY_VIEW:
+    urlpatterns.append(path("bench/vuota/", bench_empty))

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -19,3 +19,9 @@ def health(request: HttpRequest) -> JsonResponse:
         "parts": {part.name: {"ok": part.ok, "detail": part.detail} for part in parts},
     }
     return JsonResponse(body, status=503 if failing else 200)
+
+
+def bench_empty(request: HttpRequest) -> HttpResponse:
+    """bench/pages.py's yardstick: a signed-in page that does nothing, behind the same middleware
+    and session as every page (served only with CONSERVA_BENCH_EMPTY_VIEW, conserva/urls.py)."""
+    return HttpResponse("vuota", content_type="text/plain; charset=utf-8")

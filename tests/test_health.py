@@ -171,3 +171,7 @@ class logging_filtered:
 
     def __exit__(self, *exc):
         logging.getLogger("conserva.tasks").removeFilter(self.log_filter)
+
+
+def test_the_benchmarks_empty_view_is_not_served_unless_asked(rossi_client):
+    assert rossi_client.get("/bench/vuota/").status_code == 404  # CONSERVA_BENCH_EMPTY_VIEW is off
