@@ -91,6 +91,7 @@ class Invoice(models.Model):
         verbose_name = _("fattura")
         verbose_name_plural = _("fatture")
         ordering = ["-year", "-sequence"]
+        indexes = [models.Index(fields=["customer", "-year", "-sequence"], name="invoice_customer_newest")]
         permissions = [("issue_credit_note", "Può emettere una nota di credito (rimborso)")]
         constraints = [
             models.UniqueConstraint(fields=["year", "sequence"], name="invoice_number_once_a_year"),

@@ -80,9 +80,11 @@ class Order(models.Model):
         verbose_name = _("ordine")
         verbose_name_plural = _("ordini")
         ordering = ["-created_at", "-id"]
+        # The whole ordering, id included: a page of a customer's (or a service's) orders reads the
+        # index in order instead of sorting every one of them.
         indexes = [
-            models.Index(fields=["customer", "-created_at"]),
-            models.Index(fields=["service", "-created_at"]),
+            models.Index(fields=["customer", "-created_at", "-id"], name="order_customer_newest"),
+            models.Index(fields=["service", "-created_at", "-id"], name="order_service_newest"),
         ]
         constraints = [
             # One open order of a kind per service: a second Renew shows the waiting one.
