@@ -25,9 +25,17 @@ class PacedEmailBackend:
         throttle.mark_password_checked(request)
         if email == username:
             return None  # ModelBackend, next, checks it
-        user = ModelBackend().authenticate(request, username=email, password=password, **kwargs)
+        user = AccountBackend().authenticate(request, username=email, password=password, **kwargs)
         return user if isinstance(user, User) else None
 
     def get_user(self, user_id: int) -> User | None:
-        user = ModelBackend().get_user(user_id)
-        return user if isinstance(user, User) else None
+        return AccountBackend().get_user(user_id)
+
+
+class AccountBackend(ModelBackend):
+    """Django's ModelBackend, except that the signed-in user comes with their customer in the same
+    query: every page of the customer area reads both (accounts.access.customer_required)."""
+
+    def get_user(self, user_id: int) -> User | None:
+        user = User._default_manager.select_related("customer").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -19,7 +19,7 @@ from accounts.client import client_key
 from accounts.sign_in_link import SignInLinkError, sign_in_link_request, sign_in_link_use, sign_in_link_user
 from accounts.two_factor_views import start_second_step
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "accounts.backends.AccountBackend"
 
 
 class SignInLinkForm(forms.Form):

@@ -29,7 +29,7 @@ from audit.models import AuditEntry
 
 SIGNED_UP_EMAIL = "accounts.signed_up_email"
 # The account a confirmed sign-up signs in was just made with the password it chose: no check to pace.
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.AccountBackend"
 
 
 @login_not_required

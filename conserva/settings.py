@@ -184,7 +184,9 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out (email, address)
     "accounts.backends.PacedEmailBackend",  # paces an email's password checks (accounts/throttle.py)
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with the user's customer in the same query. Sessions started before it
+    # named ModelBackend: they end once at the upgrade that brought it, and their users sign in again.
+    "accounts.backends.AccountBackend",
 ]
 # The number of reverse proxies in front of Conserva that append the client's address to
 # X-Forwarded-For (accounts/client.py); 0: the connection's address is the client's.

@@ -18,7 +18,7 @@ from panel.forms import PanelLoginForm, PanelPasswordForm
 from panel.services import PanelError, panel_password_set, ticket_issue, ticket_redeem
 from subscriptions.selectors import service_for_customer
 
-PANEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+PANEL_BACKEND = "accounts.backends.AccountBackend"
 
 
 @customer_required
