@@ -85,3 +85,49 @@ class RequestCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.api_key_id} {self.window_start}: {self.count}"
+
+
+class Webhook(models.Model):
+    """Where the service's packages' outcomes are posted, signed with the secret shown once when the
+    address was set (lib.signing: the same recipe as the payment notifications, docs/api.md)."""
+
+    service = models.OneToOneField(
+        "subscriptions.Service", on_delete=models.PROTECT, related_name="webhook", verbose_name=_("servizio")
+    )
+    url = models.URLField(_("indirizzo"), max_length=500)
+    secret = models.CharField(max_length=64, editable=False)  # kept as is: every call is signed with it
+    created_at = models.DateTimeField(_("impostato il"), default=clock.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("impostato da")
+    )
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhook")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event to post: sent at once, then again with a growing delay until the receiver answers
+    2xx or API_WEBHOOK_ATTEMPTS are spent. The body is kept as sent, so each attempt signs the same
+    bytes; the receiver de-duplicates by the event's id."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.UUIDField(unique=True, editable=False)
+    event = models.CharField(_("evento"), max_length=40)
+    body = models.TextField()
+    attempts = models.PositiveSmallIntegerField(_("tentativi"), default=0)
+    next_attempt_at = models.DateTimeField(_("prossimo tentativo"), null=True, db_index=True)
+    delivered_at = models.DateTimeField(_("consegnato il"), null=True)
+    last_response = models.CharField(_("ultima risposta"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("creato il"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("consegna del webhook")
+        verbose_name_plural = _("consegne del webhook")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id}"

@@ -66,9 +66,14 @@ class DocumentQuery:
 
 def document_search(*, service: Service, query: DocumentQuery, page: int | str = 1) -> Page[Document]:
     """A page of the service's documents, newest first, in four queries whatever their number."""
+    return Paginator(documents_found(service=service, query=query), settings.ARCHIVE_DOCUMENTS_PER_PAGE).get_page(page)
+
+
+def documents_found(*, service: Service, query: DocumentQuery) -> QuerySet[Document]:
+    """The service's documents that match, newest first, with their class, package, subjects and
+    keywords at hand (the panel pages them, the API takes them by cursor)."""
     _require_open(service)
-    documents = _filtered(_documents(service), query).order_by("-deposited_at", "-id")
-    return Paginator(documents, settings.ARCHIVE_DOCUMENTS_PER_PAGE).get_page(page)
+    return _filtered(_documents(service), query).order_by("-deposited_at", "-id")
 
 
 def _documents(service: Service) -> QuerySet[Document]:
@@ -114,9 +119,12 @@ def document_for_service(*, service: Service, public_id: uuid.UUID | str) -> Doc
 
 def deposits_for_service(*, service: Service, page: int | str = 1) -> Page[Deposit]:
     """The service's packages, accepted and rejected, newest first."""
+    return Paginator(deposits_of(service=service), settings.ARCHIVE_DOCUMENTS_PER_PAGE).get_page(page)
+
+
+def deposits_of(*, service: Service) -> QuerySet[Deposit]:
     _require_open(service)
-    deposits = Deposit.objects.filter(service=service).select_related("document_class").order_by("-submitted_at", "-id")
-    return Paginator(deposits, settings.ARCHIVE_DOCUMENTS_PER_PAGE).get_page(page)
+    return Deposit.objects.filter(service=service).select_related("document_class").order_by("-submitted_at", "-id")
 
 
 def deposit_for_service(*, service: Service, public_id: uuid.UUID | str) -> Deposit:

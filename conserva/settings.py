@@ -111,6 +111,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "conserva.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.RequestSizeLimitMiddleware",  # a too large API request is refused before it is read
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -445,6 +446,12 @@ API_RATE_LIMIT_WINDOW_SECONDS = env_int("CONSERVA_API_RATE_LIMIT_WINDOW_SECONDS"
 # A request body larger than this is refused with 413 before it is read.
 API_REQUEST_MAX_BYTES = env_int("CONSERVA_API_REQUEST_MAX_BYTES", 512 * 1024**2)
 API_PAGE_SIZE = env_int("CONSERVA_API_PAGE_SIZE", 50)
+# A request under an Idempotency-Key that has not answered after this long died: a retry runs it again.
+API_IDEMPOTENCY_STALE_SECONDS = env_int("CONSERVA_API_IDEMPOTENCY_STALE_SECONDS", 3600)
+# Webhook calls: tries before giving up (30 s after the first failure, doubling up to 6 hours), and
+# whether an address of our own network may be called (never in production: SSRF).
+API_WEBHOOK_ATTEMPTS = env_int("CONSERVA_API_WEBHOOK_ATTEMPTS", 12)
+API_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("CONSERVA_API_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
 
 # make serve (conserva/management/commands/serve.py): the production server's processes
 SERVE_BIND = env_str("CONSERVA_BIND", "127.0.0.1:8000")

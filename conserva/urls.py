@@ -19,6 +19,7 @@ urlpatterns = [
     path("aiuto/", include("support.urls")),
     path("pannello/", include("panel.urls")),
     path("pannello/", include("api.key_urls")),
+    path("api/v1/", include("api.urls")),
     path("lingua/", login_not_required(set_language), name="set_language"),
     path("salute/", health, name="health"),
     path("salute/", include("lifecycle.urls")),
