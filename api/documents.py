@@ -2,9 +2,13 @@
 metadata, and its bytes, re-hashed before they go out as the panel does."""
 
 import datetime
+import re
+from typing import Annotated
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from pydantic import BeforeValidator
 
 from api.auth import READ
 from api.cursor import cursor_page, page_limit
@@ -18,12 +22,24 @@ from archive.selectors import DocumentQuery, document_download, document_for_ser
 router = Router(tags=["documents"])
 
 
+def _iso_date(value: object) -> object:
+    """A date as YYYY-MM-DD only: pydantic would also take a number as seconds since 1970."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date as YYYY-MM-DD")
+    if not isinstance(value, str | datetime.date):
+        raise ValueError("a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date)]
+
+
 class DocumentFilters(Schema):
     """The panel's search: every filter may be left out."""
 
     document_class: str = ""
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     subject_name: str = ""
     tax_id: str = ""
     number: str = ""
@@ -35,8 +51,8 @@ class DocumentFilters(Schema):
 def document_list(
     request: HttpRequest,
     filters: Query[DocumentFilters],
-    cursor: Query[str] = "",
-    limit: Query[int | None] = None,
+    cursor: str = Query("", pattern="^[A-Za-z0-9_-]*$", max_length=200),
+    limit: int | None = Query(None, ge=1, le=settings.API_PAGE_SIZE),
 ):
     query = DocumentQuery(**filters.dict())
     found = documents_found(service=request.auth.service, query=query)

@@ -1,9 +1,12 @@
 import datetime
+import urllib.parse
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from api.webhooks import UnsafeAddress, refuse_unsafe_host
 from lib.forms import PlainTextMixin
 
 
@@ -29,3 +32,27 @@ class ApiKeyForm(PlainTextMixin, forms.Form):
         if day is None:
             return None
         return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
+
+
+class WebhookForm(PlainTextMixin, forms.Form):
+    url = forms.URLField(
+        label=_("Indirizzo del webhook"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Vi mandiamo l'esito di ogni versamento fatto con l'API, firmato. Solo https."),
+    )
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme != "https" and not settings.API_WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+            raise forms.ValidationError(_("L'indirizzo deve cominciare con https://."))
+        try:
+            refuse_unsafe_host(parts.hostname or "", parts.port or 443)
+        except (OSError, UnicodeError):
+            raise forms.ValidationError(_("Non troviamo questo indirizzo: controlla il nome del server.")) from None
+        except UnsafeAddress:
+            raise forms.ValidationError(
+                _("L'indirizzo porta a una rete privata: serve un indirizzo pubblico.")
+            ) from None
+        return url

@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import customer_required
-from api.forms import ApiKeyForm
-from api.models import ApiKey
+from api.forms import ApiKeyForm, WebhookForm
+from api.models import ApiKey, Webhook
 from api.selectors import api_keys_for_service
-from api.services import api_key_create, api_key_revoke
+from api.services import api_key_create, api_key_revoke, webhook_remove, webhook_set
 from subscriptions.selectors import service_for_customer
 
 
@@ -29,8 +30,39 @@ def key_list(request, public_id):
         )
         # Rendered, not redirected: the key is in this answer only (no-store: PrivateResponsesMiddleware).
         return render(request, "api/key_created.html", {"service": service, "key": key, "secret": secret})
-    context = {"service": service, "form": form, "keys": api_keys_for_service(service=service)}
-    return render(request, "api/key_list.html", context)
+    return _key_list(request, service, form=form)
+
+
+def _key_list(request, service, *, form=None, webhook_form=None, status=200):
+    context = {
+        "service": service,
+        "form": form or ApiKeyForm(),
+        "keys": api_keys_for_service(service=service),
+        "webhook": Webhook.objects.filter(service=service).first(),
+        "webhook_form": webhook_form or WebhookForm(),
+    }
+    return render(request, "api/key_list.html", context, status=status)
+
+
+@require_POST
+@customer_required
+def webhook_update(request, public_id):
+    """Sets the webhook's address; the answer shows its signing secret, this once."""
+    service = service_for_customer(request.customer, public_id)
+    form = WebhookForm(request.POST)
+    if not form.is_valid():
+        return _key_list(request, service, webhook_form=form, status=422)
+    webhook, secret = webhook_set(service_id=service.pk, url=form.cleaned_data["url"], actor=request.user)
+    return render(request, "api/webhook_set.html", {"service": service, "webhook": webhook, "secret": secret})
+
+
+@require_POST
+@customer_required
+def webhook_delete(request, public_id):
+    service = service_for_customer(request.customer, public_id)
+    webhook_remove(service_id=service.pk, actor=request.user)
+    messages.success(request, _("Webhook tolto: non vi mandiamo più gli esiti dei versamenti."))
+    return redirect("api_keys:list", public_id=service.public_id)
 
 
 @customer_required

@@ -4,6 +4,7 @@ panel does, exactly once under an Idempotency-Key; listed, read, and their recei
 import hashlib
 import json
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -38,10 +39,10 @@ router = Router(tags=["packages"])
 )
 def package_create(
     request: HttpRequest,
-    document_class: Form[str],
-    files: File[list[UploadedFile]],
+    document_class: str = Form(..., min_length=1),
+    files: list[UploadedFile] = File(..., min_length=1),
     metadata: Form[str] = "",
-    sheet: File[UploadedFile] | None = None,
+    sheet: UploadedFile = File(None),
     idempotency_key: Header[str | None] = None,
 ):
     """Files of one document class, or one ZIP, with their metadata: `metadata` as a JSON object
@@ -136,7 +137,11 @@ def _sha256(upload: UploadedFile) -> str:
 
 
 @router.get("/packages", auth=READ, response=PackagePage, summary="List packages, newest first")
-def package_list(request: HttpRequest, cursor: Query[str] = "", limit: Query[int | None] = None):
+def package_list(
+    request: HttpRequest,
+    cursor: str = Query("", pattern="^[A-Za-z0-9_-]*$", max_length=200),
+    limit: int | None = Query(None, ge=1, le=settings.API_PAGE_SIZE),
+):
     items, next_cursor = cursor_page(
         deposits_of(service=request.auth.service), time_field="submitted_at", cursor=cursor, limit=page_limit(limit)
     )

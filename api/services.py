@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from api.errors import ApiError
-from api.models import ApiKey, secret_digest
+from api.models import ApiKey, Webhook, secret_digest
 from audit import trail
 from audit.models import AuditEntry
 from lib import clock
@@ -55,3 +55,25 @@ def api_key_revoke(*, service_id: int, prefix: str, actor: User) -> ApiKey:
         key.save(update_fields=["revoked_at"])
         trail.record(key, AuditEntry.Action.API_KEY_REVOKED, actor=actor)
     return key
+
+
+@transaction.atomic
+def webhook_set(*, service_id: int, url: str, actor: User) -> tuple[Webhook, str]:
+    """Sets where the service's packages' outcomes are posted, with a new signing secret, returned
+    here only (the page shows it once). Setting it again replaces the address and the secret."""
+    service = Service.objects.select_for_update().get(pk=service_id)
+    secret = f"whsec_{secrets.token_urlsafe(32)}"
+    webhook, _created = Webhook.objects.update_or_create(
+        service=service, defaults={"url": url, "secret": secret, "created_by": actor, "created_at": clock.now()}
+    )
+    trail.record(webhook, AuditEntry.Action.API_WEBHOOK_SET, actor=actor, url=url)
+    return webhook, secret
+
+
+@transaction.atomic
+def webhook_remove(*, service_id: int, actor: User) -> None:
+    """No more calls: the deliveries not yet made are dropped with it."""
+    webhook = Webhook.objects.filter(service_id=service_id).first()
+    if webhook is not None:
+        trail.record(webhook, AuditEntry.Action.API_WEBHOOK_REMOVED, actor=actor, url=webhook.url)
+        webhook.delete()

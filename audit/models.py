@@ -82,6 +82,8 @@ class AuditEntry(models.Model):
         RECOVERY_CODE_USED = "security.recovery_code_used", _("codice di recupero usato")
         API_KEY_CREATED = "api.key_created", _("chiave API creata")
         API_KEY_REVOKED = "api.key_revoked", _("chiave API revocata")
+        API_WEBHOOK_SET = "api.webhook_set", _("webhook impostato")
+        API_WEBHOOK_REMOVED = "api.webhook_removed", _("webhook tolto")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)

@@ -6,6 +6,7 @@ deploy checks included), migrates, collects the static files, then starts and wa
 - the task worker (db_worker): mails, charges, statement imports;
 - the daily run (run_daily, every CONSERVA_DAILY_RUN_EVERY_SECONDS; running it more often than
   daily is harmless);
+- the API's webhook retries (api_webhooks, every 30 seconds);
 - the sandbox's redelivery, when the sandbox gateway is on;
 
 and waits until GET /salute/ answers 200, printing the failing parts while it does not. If one
@@ -87,6 +88,7 @@ class Command(BaseCommand):
             ],
             "worker": [*manage, "db_worker", "--no-reload"],
             "daily run": [*manage, "run_daily", "--every", str(settings.SERVE_DAILY_RUN_EVERY_SECONDS)],
+            "webhook retries": [*manage, "api_webhooks", "--every", "30"],
         }
         if settings.SANDBOX_PAYMENTS:
             commands["sandbox redelivery"] = [*manage, "sandbox_redeliver", "--every", "60"]
