@@ -87,10 +87,13 @@ messages: deps system-packages
 	$(MANAGE) compilemessages --ignore=.venv -v 0
 
 # Debian packages: gettext for the translations, libmagic for the archive's format identification
-# (python-magic loads it as ctypes does), Chromium for the browser tests.
+# (python-magic loads it as ctypes does), curl and jq for the API guide's examples (a test runs
+# them), Chromium for the browser tests.
 system-packages:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	command -v jq >/dev/null || missing="$$missing jq"; \
 	$(PYTHON) -c 'import ctypes.util, sys; sys.exit(not ctypes.util.find_library("magic"))' || missing="$$missing libmagic1"; \
 	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory apt PACKAGES="$$missing"; fi
 

@@ -19,4 +19,4 @@ def unknown(request, rest):
 for pattern in patterns:
     pattern.callback.login_required = False
 
-urlpatterns = [*patterns, re_path(r"^(?P<rest>.*)$", unknown)]
+urlpatterns = [*patterns, re_path(r"^(?P<rest>[\s\S]*)$", unknown)]

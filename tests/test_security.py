@@ -32,7 +32,12 @@ PUBLIC = {
     "payments:webhook",  # the provider's notifications: signed, no session (a POST)
     "panel:login",  # the panel's own login, for whoever has only the panel's username and password
     "set_language",
+    "api:openapi-json",  # the API's schema and reference page: what any developer reads first
+    "api:openapi-view",
+    "api:api-root",  # /api/v1/ itself: ninja's 404 naming the reference page
 }
+# The API's endpoints need no login: each request brings its key, and without one gets a 401.
+API_NAMESPACE = "api:"
 SAMPLE_ARGS = {
     "public_id": "6f1c2f0e-1b7e-4a8e-9d5b-0c6f0e8a1b2c",
     "deposit_id": "0b7d9a51-3c2e-4f60-8a41-5e2d7c9f1a30",  # the panel's packages and receipts
@@ -43,6 +48,7 @@ SAMPLE_ARGS = {
     "token": "x",
     "uidb64": "x",
     "prefix": "x",  # an API key's prefix
+    "package_id": "0b7d9a51-3c2e-4f60-8a41-5e2d7c9f1a30",  # the API's packages and documents
 }
 
 
@@ -62,6 +68,9 @@ def test_every_page_but_the_public_ones_needs_login(client, name, pattern):
     response = client.get(reverse(name, kwargs=kwargs))
     if name in PUBLIC:
         assert not (response.status_code == 302 and reverse("accounts:login") in response.url)
+    elif name.startswith(API_NAMESPACE):
+        assert response.status_code in (401, 404, 405), name  # 405: a path only for POST (the deposit)
+        assert response["Content-Type"] == "application/problem+json"
     else:
         # The panel's pages send to the panel's own login (whoever has only that one); its two pages
         # in the customer area (the way in, the panel's password, the archive's export) and the rest, to the customers'.
