@@ -448,6 +448,8 @@ API_REQUEST_MAX_BYTES = env_int("CONSERVA_API_REQUEST_MAX_BYTES", 512 * 1024**2)
 API_PAGE_SIZE = env_int("CONSERVA_API_PAGE_SIZE", 50)
 # A request under an Idempotency-Key that has not answered after this long died: a retry runs it again.
 API_IDEMPOTENCY_STALE_SECONDS = env_int("CONSERVA_API_IDEMPOTENCY_STALE_SECONDS", 3600)
+# How long a first answer is replayed to retries under its Idempotency-Key (then the key is free again).
+API_IDEMPOTENCY_KEEP_HOURS = env_int("CONSERVA_API_IDEMPOTENCY_KEEP_HOURS", 72)
 # Webhook calls: tries before giving up (30 s after the first failure, doubling up to 6 hours), and
 # whether an address of our own network may be called (never in production: SSRF).
 API_WEBHOOK_ATTEMPTS = env_int("CONSERVA_API_WEBHOOK_ATTEMPTS", 12)

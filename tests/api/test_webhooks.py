@@ -134,3 +134,17 @@ def test_setting_the_webhook_needs_a_post_with_csrf(rossi, service, receiver):
     client.force_login(rossi.user)
     assert client.post(reverse("api_keys:webhook", args=[service.public_id]), {"url": receiver}).status_code == 403
     assert client.get(reverse("api_keys:webhook", args=[service.public_id])).status_code == 405
+
+
+def test_the_guides_signature_recipe_checks_a_real_call(rossi_client, service, api, receiver, post_package):
+    from tests.api.test_guide import GUIDE
+
+    recipe = re.search(r"```python\n(.*?)```", GUIDE.read_text(), flags=re.DOTALL).group(1)
+    namespace: dict = {}
+    exec(recipe, namespace)  # noqa: S102 - the guide's own example  # nosec B102
+    _page, shown = set_webhook(rossi_client, service, receiver)
+    post_package(api, {"a.pdf": files.upload("a.pdf", files.pdf())})
+    headers, body = Receiver.received[0]
+    assert namespace["is_from_conserva"](shown.group(1), body, headers["Conserva-Signature"])
+    assert not namespace["is_from_conserva"]("whsec_other", body, headers["Conserva-Signature"])
+    assert not namespace["is_from_conserva"](shown.group(1), body + b" ", headers["Conserva-Signature"])
