@@ -12,6 +12,7 @@ from reportlab.pdfgen import canvas
 
 from accounts.models import Customer, User
 from accounts.services import customer_sign_up
+from api.services import api_key_create, api_key_revoke
 from archive.services import deposit_submit
 from audit.actors import DAILY_RUN
 from billing.models import Invoice
@@ -122,6 +123,8 @@ class Command(BaseCommand):
                 f"  panel login   : http://127.0.0.1:8000/pannello/accedi/  {waiting['panel_username']}"
                 f" / {DEMO_PASSWORD}\n"
                 "  invoices of every kind: gmbh@, ag@, comune@, mario.rossi@conserva.example (same password)\n"
+                f"  API           : http://127.0.0.1:8000/api/v1/docs/ (guide: docs/api.md), the demo service's key:\n"
+                f"                  curl -H 'Authorization: Bearer {self.api_secret}' http://127.0.0.1:8000/api/v1/service\n"
                 f"  back-office   : http://127.0.0.1:8000/admin/  {OPERATOR_EMAIL} / {DEMO_PASSWORD}\n"
                 "                  two-step verification: the first sign-in mails a set-up link (see mail below);\n"
                 "                  scan its QR code with any authenticator app\n"
@@ -228,6 +231,17 @@ class Command(BaseCommand):
             metadata={minutes.name: {"oggetto": "Verbale di assemblea dei soci", "data": clock.today().isoformat()}},
             actor=customer.user,
         )
+        self._api_keys(service, customer)
+
+    def _api_keys(self, service: Service, customer: Customer):
+        """A key the demo's ERP would use (printed, for trying the API), and one revoked."""
+        _key, self.api_secret = api_key_create(
+            service_id=service.pk, name="Gestionale", may_deposit=True, may_read=True, actor=customer.user
+        )
+        old, _secret = api_key_create(
+            service_id=service.pk, name="Vecchio gestionale", may_deposit=False, may_read=True, actor=customer.user
+        )
+        api_key_revoke(service_id=service.pk, prefix=old.prefix, actor=customer.user)
 
     def _other_customer(self, plans):
         customer = customer_sign_up(
