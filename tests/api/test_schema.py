@@ -5,6 +5,8 @@ loader does not run under pytest 9, hence the schema built at import and the WSG
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from api.app import api
@@ -23,6 +25,17 @@ schema.app = application
 def _generated_requests_come_fast(settings):
     settings.API_RATE_LIMIT = 100_000  # the limit has its own tests
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # schemathesis's WSGI client's host
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_between_requests():
+    """As Django's test client does: the WSGI app would close the database connection after each
+    request, and with it the test's transaction (PostgreSQL's; SQLite's in-memory one is kept)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
