@@ -11,6 +11,14 @@ from catalog.models import GB
 from lib import clock
 
 
+class OrderQuerySet(models.QuerySet["Order"]):
+    def for_table(self) -> "OrderQuerySet":
+        """Orders as a table shows them: each with its plan and, of its invoices, the few columns a
+        row links to (not their XML). Billing sits above orders: its model comes from the relation."""
+        invoices = Order.invoices.rel.related_model.objects.only("id", "order_id", "public_id", "number", "kind")
+        return self.select_related("plan").prefetch_related(models.Prefetch("invoices", queryset=invoices))
+
+
 class Order(models.Model):
     """A request to buy something for a service. It is not an invoice: it becomes one when paid."""
 
@@ -75,6 +83,8 @@ class Order(models.Model):
     # Placed by the daily run for a service renewing by itself: switching automatic renewal off
     # cancels it while it waits (payments.renewals.auto_renew_switch), never an order of the customer's.
     placed_automatically = models.BooleanField(_("ordine di rinnovo automatico"), default=False, editable=False)
+
+    objects = OrderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ordine")

@@ -168,7 +168,7 @@ def _placed_already(request, order: Order):
 
 @customer_required
 def order_list(request):
-    orders = request.customer.orders.select_related("plan", "service").prefetch_related("invoices")
+    orders = request.customer.orders.for_table().select_related("service")
     page = Paginator(orders, per_page=settings.ORDERS_PER_PAGE).get_page(request.GET.get("pagina"))
     return render(request, "orders/order_list.html", {"orders": page})
 

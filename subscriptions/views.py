@@ -16,7 +16,7 @@ def service_list(request):
 def service_detail(request, public_id):
     service = service_for_customer(request.customer, public_id)
     orders = Paginator(
-        service.orders.select_related("plan").prefetch_related("invoices"), per_page=settings.ORDERS_PER_PAGE
+        service.orders.for_table(), per_page=settings.ORDERS_PER_PAGE
     )
     return render(
         request,
