@@ -13,6 +13,7 @@ from billing.models import Invoice
 def invoice_list(request):
     """Every invoice and credit note of the customer, newest first: what the accountant asks for."""
     invoices = request.customer.invoices.select_related("order", "corrects")
+    invoices = invoices.defer("xml", "xml_errors", "corrects__xml", "corrects__xml_errors")  # a row shows neither
     page = Paginator(invoices, per_page=settings.ORDERS_PER_PAGE).get_page(request.GET.get("pagina"))
     return render(request, "billing/invoice_list.html", {"invoices": page})
 
