@@ -6,13 +6,17 @@ SOSPESO and CESSATO close it."""
 import datetime
 import hashlib
 import logging
+import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.timezone import localdate
@@ -21,7 +25,7 @@ from django.utils.translation import gettext as _
 from archive.deadlines import preservation_deadline
 from archive.errors import ArchiveError
 from archive.formats import SPECS, Format
-from archive.models import Deposit, Document, DocumentKeyword, DocumentSubject
+from archive.models import Deposit, Document, DocumentClass, DocumentKeyword, DocumentSubject
 from archive.receipts import Receipt, receipt_of
 from archive.storage import blob_name, blob_storage
 from lib import clock
@@ -67,6 +71,95 @@ class DocumentQuery:
 def document_search(*, service: Service, query: DocumentQuery, page: int | str = 1) -> Page[Document]:
     """A page of the service's documents, newest first, in four queries whatever their number."""
     return Paginator(documents_found(service=service, query=query), settings.ARCHIVE_DOCUMENTS_PER_PAGE).get_page(page)
+
+
+# What a row of the panel's results shows, and no more (the package's XML receipt, the class's rules stay behind).
+RESULT_FIELDS = (
+    "public_id",
+    "name",
+    "subject_matter",
+    "number",
+    "document_date",
+    "deposited_at",
+    "document_class__name",
+)
+
+
+@dataclass(frozen=True)
+class Result:
+    """A row of the panel's results."""
+
+    document: Document  # only RESULT_FIELDS, with its class (its name)
+    subjects: list[DocumentSubject]  # their name, country and VAT number, in their order
+
+
+MAX_PAGE_NUMBER = 10**9  # beyond, an OFFSET the database may not take: the last page, as past it
+
+
+def search_results(*, service: Service, query: DocumentQuery, page: int | str = 1) -> Page[Result]:
+    """The panel's page of results, newest first, with each document's class name and subjects, in
+    two queries whatever their number: the count comes with the page's rows, as a subquery the
+    database runs once (past the last page, or before the first, it is the last page as with
+    Paginator.get_page, at the cost of a count and the page again)."""
+    _require_open(service)
+    per_page = settings.ARCHIVE_DOCUMENTS_PER_PAGE
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        number = 1
+    matching = _filtered(Document.objects.filter(service=service), query)
+    documents = (
+        matching.select_related("document_class")
+        .only("document_class", *RESULT_FIELDS)
+        .order_by("-deposited_at", "-id")
+    )
+    paginator = Paginator(documents, per_page)
+    if 1 <= number <= MAX_PAGE_NUMBER:
+        count = matching.order_by().values("service").annotate(found=Count("pk")).values("found")
+        offset = (number - 1) * per_page
+        rows = list(documents.annotate(found=Subquery(count))[offset : offset + per_page])
+        if rows or number == 1:
+            paginator.count = rows[0].found if rows else 0  # Paginator.count is a cached_property
+            return _page(rows, number, paginator)
+    last = paginator.get_page(number)
+    return _page(list(last.object_list), last.number, paginator)
+
+
+def _page(documents: Sequence[Document], number: int, paginator: Paginator[Document]) -> Page[Result]:
+    # The paginator counted the documents: its count and numbers are the page's of results.
+    return Page(_with_subjects(documents), number, cast("Paginator[Result]", paginator))
+
+
+def _with_subjects(documents: Sequence[Document]) -> list[Result]:
+    """Their subjects in one query (as prefetch_related would, for a fraction of its work)."""
+    subjects: dict[int, list[DocumentSubject]] = {document.pk: [] for document in documents}
+    if documents:
+        for subject in DocumentSubject.objects.filter(document_id__in=list(subjects)).only(
+            "document_id", "name", "country", "vat_number"
+        ):
+            subjects[subject.document_id].append(subject)
+    return [Result(document, subjects[document.pk]) for document in documents]
+
+
+def document_class_names(*, fresh: bool = False) -> dict[str, str]:
+    """Every document class's code and name, in their order: reference data, read from the database
+    at most once every CLASS_NAMES_SECONDS in each process, and again after a class is saved or
+    deleted in it (or when `fresh`, for a code not among them yet)."""
+    global _class_names
+    if fresh or _class_names is None or time.monotonic() - _class_names[0] > CLASS_NAMES_SECONDS:
+        _class_names = (time.monotonic(), dict(DocumentClass.objects.values_list("code", "name")))
+    return _class_names[1]
+
+
+CLASS_NAMES_SECONDS = 60
+_class_names: tuple[float, dict[str, str]] | None = None
+
+
+@receiver(post_save, sender=DocumentClass)
+@receiver(post_delete, sender=DocumentClass)
+def _class_changed(**kwargs: object) -> None:
+    global _class_names
+    _class_names = None
 
 
 def documents_found(*, service: Service, query: DocumentQuery) -> QuerySet[Document]:
@@ -115,6 +208,35 @@ def _filtered(documents: QuerySet[Document], query: DocumentQuery) -> QuerySet[D
 def document_for_service(*, service: Service, public_id: uuid.UUID | str) -> Document:
     _require_open(service)
     return get_object_or_404(_documents(service), public_id=public_id)
+
+
+@dataclass(frozen=True)
+class DocumentCard:
+    document: Document  # with its class, its package's public_id and its subjects
+    keywords: list[str]
+
+
+def document_card(*, service: Service, public_id: uuid.UUID | str) -> DocumentCard:
+    """A document for its page, in two queries: the document joined to its keywords (a row for
+    each), then its subjects. The package's XML receipt and the class's rules are left behind."""
+    _require_open(service)
+    rows = list(
+        Document.objects.filter(service=service, public_id=public_id)
+        .select_related("document_class", "deposit")
+        .defer(
+            "deposit__receipt_xml",
+            "deposit__refusals",
+            "document_class__required_metadata",
+            "document_class__allowed_formats",
+        )
+        .annotate(keyword=F("keywords__keyword"))
+        .order_by("keywords__id")
+    )
+    if not rows:
+        raise Http404
+    document = rows[0]
+    prefetch_related_objects([document], "subjects")
+    return DocumentCard(document, [row.keyword for row in rows if row.keyword is not None])
 
 
 def deposits_for_service(*, service: Service, page: int | str = 1) -> Page[Deposit]:

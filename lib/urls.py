@@ -31,6 +31,6 @@ def _route(viewname: str, arity: int, _script_prefix: str) -> str:
 
 
 @receiver(setting_changed)
-def _urls_changed(setting: str, **kwargs) -> None:
+def _urls_changed(setting: str, **kwargs: object) -> None:
     if setting == "ROOT_URLCONF":
         _route.cache_clear()

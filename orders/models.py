@@ -15,7 +15,8 @@ class OrderQuerySet(models.QuerySet["Order"]):
     def for_table(self) -> "OrderQuerySet":
         """Orders as a table shows them: each with its plan and, of its invoices, the few columns a
         row links to (not their XML). Billing sits above orders: its model comes from the relation."""
-        invoices = Order.invoices.rel.related_model.objects.only("id", "order_id", "public_id", "number", "kind")
+        invoice_model = Order.invoices.rel.related_model
+        invoices = invoice_model._default_manager.only("id", "order_id", "public_id", "number", "kind")
         return self.select_related("plan").prefetch_related(models.Prefetch("invoices", queryset=invoices))
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from archive.metadata import Role
 from archive.models import DocumentClass
 from archive.names import extension
-from archive.selectors import DocumentQuery
+from archive.selectors import DocumentQuery, document_class_names
 from lib.forms import PlainTextMixin
 from panel.services import panel_login_email
 
@@ -135,16 +135,28 @@ class DepositForm(PlainTextMixin, forms.Form):
         return {self.cleaned_data["files"][0].name: fields} if fields else {}
 
 
-class SearchForm(PlainTextMixin, forms.Form):
-    """The archive's search, as a GET form: every field may be left empty."""
+class DocumentClassChoice(forms.ChoiceField):
+    """A class's code among every class's (archive.selectors.document_class_names: no query on most
+    requests); a code not among them is looked up once more, in case a class was just added."""
 
-    document_class = forms.ModelChoiceField(
-        label=_("Classe documentale"),
-        queryset=DocumentClass.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("Tutte"),
-    )
+    default_error_messages = {"invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=self.choices_now, **kwargs)
+
+    @staticmethod
+    def choices_now():
+        return [("", _("Tutte")), *document_class_names().items()]
+
+    def valid_value(self, value):
+        return value in document_class_names() or value in document_class_names(fresh=True)
+
+
+class SearchForm(PlainTextMixin, forms.Form):
+    """The archive's search, as a GET form: every field may be left empty. Its template draws the
+    fields itself (panel/document_list.html), as Django's widgets would, without their templates."""
+
+    document_class = DocumentClassChoice(label=_("Classe documentale"), required=False)
     date_from = forms.DateField(label=_("Dal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Al"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     subject_name = forms.CharField(label=_("Nome del soggetto"), required=False, max_length=200)
@@ -155,9 +167,29 @@ class SearchForm(PlainTextMixin, forms.Form):
 
     def query(self) -> DocumentQuery:
         data = self.cleaned_data
-        document_class = data.get("document_class")
         return DocumentQuery(
-            document_class=document_class.code if document_class else "",
+            document_class=data.get("document_class") or "",
             **{key: data.get(key) or None for key in ("date_from", "date_to")},
             **{key: data.get(key) or "" for key in ("subject_name", "tax_id", "number", "keyword", "sha256")},
         )
+
+    def controls(self) -> list[dict[str, object]]:
+        """What the template draws for each field: its id, name, label, input type (or "select"),
+        maxlength, value as typed, errors, and for the class its choices."""
+        controls = []
+        for name, field in self.fields.items():
+            bound = self[name]
+            value = bound.value()
+            controls.append(
+                {
+                    "id": bound.auto_id,
+                    "name": name,
+                    "label": field.label,
+                    "type": "select" if name == "document_class" else field.widget.input_type,
+                    "maxlength": getattr(field, "max_length", None),
+                    "value": "" if value is None else str(value),
+                    "errors": bound.errors,
+                    "choices": field.choices if name == "document_class" else (),
+                }
+            )
+        return controls

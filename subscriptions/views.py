@@ -15,9 +15,7 @@ def service_list(request):
 @customer_required
 def service_detail(request, public_id):
     service = service_for_customer(request.customer, public_id)
-    orders = Paginator(
-        service.orders.for_table(), per_page=settings.ORDERS_PER_PAGE
-    )
+    orders = Paginator(service.orders.for_table(), per_page=settings.ORDERS_PER_PAGE)
     return render(
         request,
         "subscriptions/service_detail.html",
