@@ -18,9 +18,7 @@ that is what it measures there.
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess  # nosec B404
 import sys
 import tempfile
 import time
@@ -47,6 +45,7 @@ DEPOSITS = int(os.environ.get("BENCH_DEPOSITS", 400))
 BOUNDARY = "conserva-bench-boundary"
 
 from bench.database import fresh_database  # noqa: E402
+from bench.server import free_port, start_server  # noqa: E402
 
 fresh_database()
 
@@ -117,48 +116,6 @@ def package_form(name: str, data: bytes) -> bytes:
         part("files", data, filename=name),
     ]
     return b"\r\n".join(parts) + f"\r\n--{BOUNDARY}--\r\n".encode()
-
-
-# The server
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("CONSERVA_DEBUG",))}
-    env.update(
-        {
-            "CONSERVA_PRODUCTION": "1",
-            "CONSERVA_ALLOWED_HOSTS": "127.0.0.1",
-            "CONSERVA_SITE_URL": f"https://127.0.0.1:{port}",
-            "CONSERVA_EMAIL_HOST": "127.0.0.1",
-            "CONSERVA_STATIC_ROOT": str(WORK / "static"),
-            "CONSERVA_DB_CONN_MAX_AGE": "600",
-            "CONSERVA_LOG_LEVEL": "WARNING",
-            "CONSERVA_API_RATE_LIMIT": "1000000",  # the limit's counting stays in the measure, its 429s do not
-        }
-    )
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
-    command = [sys.executable, "-m", "gunicorn", "conserva.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(settings.SERVE_WEB_WORKERS), "--worker-class", "gthread"]
-    command += ["--threads", str(settings.SERVE_WEB_THREADS), "--forwarded-allow-ips", "127.0.0.1"]
-    log = (WORK / "server.log").open("w")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603  # nosec B603
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/salute/")
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 # The clients
@@ -244,7 +201,13 @@ def main() -> None:
         actor=api_service.customer.user,
     )
     port = free_port()
-    server = start_server(port)
+    server = start_server(
+        port,
+        WORK,
+        workers=settings.SERVE_WEB_WORKERS,
+        threads=settings.SERVE_WEB_THREADS,
+        env={"CONSERVA_API_RATE_LIMIT": "1000000"},  # the limit's counting stays in the measure, its 429s do not
+    )
     try:
         api = measure(api_client(port, secret), api_service)
         direct = measure(direct_client(direct_service), direct_service)

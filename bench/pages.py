@@ -18,7 +18,6 @@ p50/p99, the SQL queries of one request and the response's size.
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess  # nosec B404
 import sys
@@ -48,6 +47,7 @@ DOCUMENTS = 20
 PASSWORD = "bench-password-long-enough"  # noqa: S105 (a throw-away benchmark database)
 
 from bench.database import fresh_database  # noqa: E402
+from bench.server import free_port, start_server  # noqa: E402
 
 if not os.environ.get("BENCH_KEEP_DATABASE"):
     fresh_database()
@@ -172,45 +172,6 @@ def _client_call(client: Client, method: str, path: str, data=None):
 
 
 # The server
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("CONSERVA_DEBUG",))}
-    env.update(
-        {
-            "CONSERVA_PRODUCTION": "1",
-            "CONSERVA_BENCH_EMPTY_VIEW": "1",
-            "CONSERVA_SECRET_KEY": "bench-" + "k3yZ" * 14,
-            "CONSERVA_ALLOWED_HOSTS": "127.0.0.1",
-            "CONSERVA_SITE_URL": f"https://127.0.0.1:{port}",
-            "CONSERVA_EMAIL_HOST": "127.0.0.1",
-            "CONSERVA_STATIC_ROOT": str(WORK / "static"),
-            "CONSERVA_DB_CONN_MAX_AGE": "600",
-            "CONSERVA_LOG_LEVEL": "WARNING",
-        }
-    )
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
-    command = [sys.executable, "-m", "gunicorn", "conserva.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "2", "--worker-class", "gthread", "--threads", "8", "--forwarded-allow-ips", "127.0.0.1"]
-    log = (WORK / "server.log").open("w")  # a line per request: not the table's
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603  # nosec B603
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/salute/")
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 class Browser:
@@ -352,7 +313,13 @@ def main() -> None:
         email, service, waiting, invoice, document = customer_with_orders(size)
         made.append((size, email, service, pages_of(service, waiting, invoice, document)))
     port = free_port()
-    server = start_server(port)
+    server = start_server(
+        port,
+        WORK,
+        workers=2,
+        threads=8,
+        env={"CONSERVA_BENCH_EMPTY_VIEW": "1", "CONSERVA_SECRET_KEY": "bench-" + "k3yZ" * 14},
+    )
     tool = "wrk" if shutil.which("wrk") else "a Python load generator"
     print(f"{connection.vendor}, gunicorn 2 workers × 8 threads, {CONNECTIONS} connections ({tool}), ")
     print(f"{PAIRS} pairs of {SECONDS:g} s runs alternating with the empty view; {os.cpu_count()} cores")
