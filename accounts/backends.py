@@ -34,8 +34,17 @@ class PacedEmailBackend:
 
 class AccountBackend(ModelBackend):
     """Django's ModelBackend, except that the signed-in user comes with their customer in the same
-    query: every page of the customer area reads both (accounts.access.customer_required)."""
+    query: every page of the customer area reads both (accounts.access.customer_required). Apps
+    above add the user's other one-to-ones their pages read on every request (loads_with)."""
+
+    loaded_with_user: tuple[str, ...] = ("customer",)
+
+    @classmethod
+    def loads_with(cls, relation: str) -> None:
+        """Called from an app's ready(): `relation` (a one-to-one to User) comes with the user."""
+        if relation not in cls.loaded_with_user:
+            cls.loaded_with_user = (*cls.loaded_with_user, relation)
 
     def get_user(self, user_id: int) -> User | None:
-        user = User._default_manager.select_related("customer").filter(pk=user_id).first()
+        user = User._default_manager.select_related(*self.loaded_with_user).filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

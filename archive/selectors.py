@@ -6,7 +6,6 @@ SOSPESO and CESSATO close it."""
 import datetime
 import hashlib
 import logging
-import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,9 +13,7 @@ from typing import BinaryIO, cast
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, prefetch_related_objects
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.timezone import localdate
@@ -66,11 +63,6 @@ class DocumentQuery:
     number: str = ""
     keyword: str = ""  # a keyword, or words of the subject matter (oggetto)
     sha256: str = ""
-
-
-def document_search(*, service: Service, query: DocumentQuery, page: int | str = 1) -> Page[Document]:
-    """A page of the service's documents, newest first, in four queries whatever their number."""
-    return Paginator(documents_found(service=service, query=query), settings.ARCHIVE_DOCUMENTS_PER_PAGE).get_page(page)
 
 
 # What a row of the panel's results shows, and no more (the package's XML receipt, the class's rules stay behind).
@@ -141,25 +133,9 @@ def _with_subjects(documents: Sequence[Document]) -> list[Result]:
     return [Result(document, subjects[document.pk]) for document in documents]
 
 
-def document_class_names(*, fresh: bool = False) -> dict[str, str]:
-    """Every document class's code and name, in their order: reference data, read from the database
-    at most once every CLASS_NAMES_SECONDS in each process, and again after a class is saved or
-    deleted in it (or when `fresh`, for a code not among them yet)."""
-    global _class_names
-    if fresh or _class_names is None or time.monotonic() - _class_names[0] > CLASS_NAMES_SECONDS:
-        _class_names = (time.monotonic(), dict(DocumentClass.objects.values_list("code", "name")))
-    return _class_names[1]
-
-
-CLASS_NAMES_SECONDS = 60
-_class_names: tuple[float, dict[str, str]] | None = None
-
-
-@receiver(post_save, sender=DocumentClass)
-@receiver(post_delete, sender=DocumentClass)
-def _class_changed(**kwargs: object) -> None:
-    global _class_names
-    _class_names = None
+def document_class_names() -> dict[str, str]:
+    """Every document class's code and name, in their order."""
+    return dict(DocumentClass.objects.values_list("code", "name"))
 
 
 def documents_found(*, service: Service, query: DocumentQuery) -> QuerySet[Document]:
@@ -210,18 +186,12 @@ def document_for_service(*, service: Service, public_id: uuid.UUID | str) -> Doc
     return get_object_or_404(_documents(service), public_id=public_id)
 
 
-@dataclass(frozen=True)
-class DocumentCard:
-    document: Document  # with its class, its package's public_id and its subjects
-    keywords: list[str]
-
-
-def document_card(*, service: Service, public_id: uuid.UUID | str) -> DocumentCard:
-    """A document for its page, in two queries: the document joined to its keywords (a row for
-    each), then its subjects. The package's XML receipt and the class's rules are left behind."""
+def document_card(*, service: Service, public_id: uuid.UUID | str) -> Document:
+    """A document for its page, with its class, its package, its subjects and keywords, in three
+    queries; the package's XML receipt and the class's rules are left behind."""
     _require_open(service)
-    rows = list(
-        Document.objects.filter(service=service, public_id=public_id)
+    return get_object_or_404(
+        Document.objects.filter(service=service)
         .select_related("document_class", "deposit")
         .defer(
             "deposit__receipt_xml",
@@ -229,14 +199,9 @@ def document_card(*, service: Service, public_id: uuid.UUID | str) -> DocumentCa
             "document_class__required_metadata",
             "document_class__allowed_formats",
         )
-        .annotate(keyword=F("keywords__keyword"))
-        .order_by("keywords__id")
+        .prefetch_related("subjects", "keywords"),
+        public_id=public_id,
     )
-    if not rows:
-        raise Http404
-    document = rows[0]
-    prefetch_related_objects([document], "subjects")
-    return DocumentCard(document, [row.keyword for row in rows if row.keyword is not None])
 
 
 def deposits_for_service(*, service: Service, page: int | str = 1) -> Page[Deposit]:

@@ -160,8 +160,8 @@ def _result_rows(service, results: list[Result]) -> list[dict[str, str]]:
 
 @panel_required
 def document_detail(request, document_id):
-    card = document_card(service=request.service, public_id=document_id)
-    context = {"service": request.service, "document": card.document, "keywords": card.keywords}
+    document = document_card(service=request.service, public_id=document_id)
+    context = {"service": request.service, "document": document}
     return render(request, "panel/document_detail.html", context)
 
 

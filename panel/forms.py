@@ -135,28 +135,15 @@ class DepositForm(PlainTextMixin, forms.Form):
         return {self.cleaned_data["files"][0].name: fields} if fields else {}
 
 
-class DocumentClassChoice(forms.ChoiceField):
-    """A class's code among every class's (archive.selectors.document_class_names: no query on most
-    requests); a code not among them is looked up once more, in case a class was just added."""
-
-    default_error_messages = {"invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]}
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=self.choices_now, **kwargs)
-
-    @staticmethod
-    def choices_now():
-        return [("", _("Tutte")), *document_class_names().items()]
-
-    def valid_value(self, value):
-        return value in document_class_names() or value in document_class_names(fresh=True)
-
-
 class SearchForm(PlainTextMixin, forms.Form):
     """The archive's search, as a GET form: every field may be left empty. Its template draws the
     fields itself (panel/document_list.html), as Django's widgets would, without their templates."""
 
-    document_class = DocumentClassChoice(label=_("Classe documentale"), required=False)
+    document_class = forms.ChoiceField(
+        label=_("Classe documentale"),
+        required=False,
+        error_messages={"invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]},
+    )
     date_from = forms.DateField(label=_("Dal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Al"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     subject_name = forms.CharField(label=_("Nome del soggetto"), required=False, max_length=200)
@@ -164,6 +151,11 @@ class SearchForm(PlainTextMixin, forms.Form):
     number = forms.CharField(label=_("Numero del documento"), required=False, max_length=100)
     keyword = forms.CharField(label=_("Parola chiave o oggetto"), required=False, max_length=100)
     sha256 = forms.CharField(label=_("Impronta SHA-256"), required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One query for both the choices and the check of what was chosen (a class's code).
+        self.fields["document_class"].choices = [("", _("Tutte")), *document_class_names().items()]
 
     def query(self) -> DocumentQuery:
         data = self.cleaned_data

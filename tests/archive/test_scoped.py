@@ -34,7 +34,7 @@ def test_it_checks_the_owner(bianchi_service, rossis, read):
 def test_the_search_sees_only_the_services_own_documents(bianchi_service, rossis):
     sha256 = rossis.documents.get().sha256
 
-    assert list(selectors.document_search(service=bianchi_service, query=DocumentQuery(sha256=sha256))) == []
+    assert list(selectors.search_results(service=bianchi_service, query=DocumentQuery(sha256=sha256))) == []
     assert list(selectors.deposits_for_service(service=bianchi_service)) == []
     assert selectors.fiscal_deadlines(service=bianchi_service)[0].documents == 0
 

@@ -97,7 +97,9 @@ def test_an_expired_service_still_searches_and_downloads(service):
     document = deposit(service, {"verbale.pdf": data}).documents.get()
     service = expire(service)
 
-    assert list(selectors.document_search(service=service, query=DocumentQuery())) == [document]
+    assert [result.document for result in selectors.search_results(service=service, query=DocumentQuery())] == [
+        document
+    ]
     assert selectors.document_download(service=service, public_id=document.public_id).file.read() == data
 
 
@@ -119,7 +121,7 @@ def test_a_suspended_or_ceased_service_closes_the_archive(service, close, messag
     service = Service.objects.get(pk=service.pk)
 
     reads = [
-        lambda: selectors.document_search(service=service, query=DocumentQuery()),
+        lambda: selectors.search_results(service=service, query=DocumentQuery()),
         lambda: selectors.document_for_service(service=service, public_id=document.public_id),
         lambda: selectors.document_download(service=service, public_id=document.public_id),
         lambda: selectors.deposits_for_service(service=service),

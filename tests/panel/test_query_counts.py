@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from archive.selectors import document_class_names
 from tests.archive import files
 from tests.archive.conftest import deposit
 from tests.panel.conftest import panel_url
@@ -33,7 +32,6 @@ def counts(panel, service, how_many):
         },
     )
     document = kept.documents.first()
-    document_class_names(fresh=True)  # the search form's classes at hand, as on nearly every request
     return (
         queries(panel, panel_url("documents", service)),
         queries(panel, panel_url("documents", service), {"tax_id": "01234560512", "keyword": "verbale"}),
