@@ -21,6 +21,16 @@ def customer_required(view):
     return wrapper
 
 
+def customer_scope(request) -> str:
+    """lib.page_cache's scope for a page of request.customer's, seen by request.user."""
+    return scope_of(request.user, request.customer)
+
+
+def scope_of(user, customer) -> str:
+    # The user's sign-up time tells apart a user given the id of one deleted before.
+    return f"u{user.pk}.{user.date_joined.timestamp()}.c{customer.pk}.r{customer.revision}"
+
+
 def account_owner_required(view):
     """The account's own pages (password, email, two factors) are a customer's or an operator's.
     Whoever signed in with a panel's own login has neither, and finds no such page (404): the

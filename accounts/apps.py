@@ -8,4 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the sign-in signals to the audit trail's security events.
-        from accounts import security_events  # noqa: F401
+        from accounts import revisions, security_events  # noqa: F401
+
+        revisions.follow_changes()

@@ -119,6 +119,9 @@ class Customer(models.Model):
         _("lingua delle comunicazioni"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     created_at = models.DateTimeField(_("registrato il"), default=clock.now, editable=False)
+    # Advanced by accounts.revisions whenever what the customer's pages show changes: the key of
+    # the pages lib.page_cache keeps.
+    revision = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("cliente")

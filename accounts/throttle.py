@@ -22,8 +22,8 @@ import datetime
 import math
 from typing import Any
 
-from axes.helpers import get_cool_off  # type: ignore[import-untyped]
-from axes.models import AccessAttempt, AccessFailureLog  # type: ignore[import-untyped]
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing

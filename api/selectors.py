@@ -23,6 +23,7 @@ def api_key_authenticate(*, presented: str) -> ApiKey | None:
         return None
     now = clock.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() >= 60:
+        # No page lib.page_cache keeps shows it: the customer's revision stays (accounts.revisions).
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key

@@ -12,7 +12,8 @@ view (signed in: the same middleware and session) with runs of the page, at 16 c
 when installed, else a load generator in Python). Every answer must be a 200 carrying the page's
 own text: a run with any other answer (a redirect to the login page, an error) is refused, not
 reported. The table gives requests per second, the ratio to the empty view of the same pairs,
-p50/p99, the SQL queries of one request and the response's size.
+p50/p99, the SQL queries of one request (served again by lib.page_cache / rendered) and the
+response's size. With BENCH_PAGE_CACHE=0 the server keeps no page: every request renders it.
 """
 
 import os
@@ -42,6 +43,7 @@ os.environ["CONSERVA_TASKS_BACKEND"] = "django_tasks.backends.dummy.DummyBackend
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10,1000,20000").split(",")]
 SECONDS = float(os.environ.get("BENCH_SECONDS", 3))
 PAIRS = int(os.environ.get("BENCH_PAIRS", 2))
+PAGE_CACHE = os.environ.get("BENCH_PAGE_CACHE", "1") != "0"
 CONNECTIONS = 16
 DOCUMENTS = 20
 PASSWORD = "bench-password-long-enough"  # noqa: S105 (a throw-away benchmark database)
@@ -138,8 +140,11 @@ def pages_of(service, waiting, invoice, document) -> list[Page]:
     ]
 
 
-def queries_of(email: str, service, pages: list[Page]) -> dict[str, int]:
-    """The SQL queries of one request to each page, counted in this process."""
+def queries_of(email: str, service, pages: list[Page]) -> dict[str, str]:
+    """The SQL queries of one request to each page, counted in this process: served again, then
+    rendered (as "2/6"; one figure for a page lib.page_cache does not keep)."""
+    from django.core.cache import caches
+
     from accounts.models import User
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -148,12 +153,19 @@ def queries_of(email: str, service, pages: list[Page]) -> dict[str, int]:
     counts = {}
     for page in pages:
         client.get(page.path)  # the first one fills the caches
-        queries: list[str] = []
-        with connection.execute_wrapper(_counting_into(queries)):
-            response = client.get(page.path)
-        assert response.status_code == 200, (page.path, response.status_code)
-        counts[page.name] = len(queries)
+        served, rendered = _queries(client, page), _queries(client, page, forget=caches["pages"])
+        counts[page.name] = f"{served}/{rendered}" if served != rendered else str(served)
     return counts
+
+
+def _queries(client: Client, page: Page, forget=None) -> int:
+    if forget is not None:
+        forget.clear()
+    queries: list[str] = []
+    with connection.execute_wrapper(_counting_into(queries)):
+        response = client.get(page.path)
+    assert response.status_code == 200, (page.path, response.status_code)
+    return len(queries)
 
 
 def _counting_into(queries: list[str]):
@@ -318,11 +330,16 @@ def main() -> None:
         WORK,
         workers=2,
         threads=8,
-        env={"CONSERVA_BENCH_EMPTY_VIEW": "1", "CONSERVA_SECRET_KEY": "bench-" + "k3yZ" * 14},
+        env={
+            "CONSERVA_BENCH_EMPTY_VIEW": "1",
+            "CONSERVA_SECRET_KEY": "bench-" + "k3yZ" * 14,
+            **({} if PAGE_CACHE else {"CONSERVA_PAGE_CACHE_SECONDS": "0"}),
+        },
     )
     tool = "wrk" if shutil.which("wrk") else "a Python load generator"
     print(f"{connection.vendor}, gunicorn 2 workers × 8 threads, {CONNECTIONS} connections ({tool}), ")
     print(f"{PAIRS} pairs of {SECONDS:g} s runs alternating with the empty view; {os.cpu_count()} cores")
+    print("pages kept and served again (lib.page_cache)" if PAGE_CACHE else "no page kept: each request renders it")
     print(
         f"{'orders':>7} {'page':<16} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'queries':>7} {'bytes':>7}"
     )

@@ -4,12 +4,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 
-from accounts.access import customer_required
+from accounts.access import customer_required, customer_scope
 from billing import fatturapa, pdf
 from billing.models import Invoice
+from lib.page_cache import cached_page
 
 
 @customer_required
+@cached_page(customer_scope)
 def invoice_list(request):
     """Every invoice and credit note of the customer, newest first: what the accountant asks for."""
     invoices = request.customer.invoices.select_related("order", "corrects")

@@ -148,6 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "support.context_processors.contacts",
+                "lib.page_cache.per_response",  # after Django's own CSRF token, which it replaces
             ],
         },
     },
@@ -347,6 +348,17 @@ HEALTH_QUEUE_MAX_WAIT_SECONDS = env_int("CONSERVA_HEALTH_QUEUE_MAX_WAIT_SECONDS"
 # The least a space increase costs (net of VAT), whatever few days are left in the term.
 SPACE_INCREASE_MINIMUM_NET = Decimal(env_str("CONSERVA_SPACE_INCREASE_MINIMUM_NET", "1.00"))
 ORDERS_PER_PAGE = env_int("CONSERVA_ORDERS_PER_PAGE", 10)
+
+# lib.page_cache: the customer's pages kept in each process, under their customer's revision.
+PAGE_CACHE_SECONDS = env_int("CONSERVA_PAGE_CACHE_SECONDS", 300)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CONSERVA_PAGE_CACHE_ENTRIES", 2000)},
+    },
+}
 
 PROVIDER_NAME = env_str("CONSERVA_PROVIDER_NAME", "Conserva S.r.l.")
 CONTACTS = [

@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import customer_required
+from accounts.access import customer_required, customer_scope
 from catalog.models import Plan, SpaceStep
 from lib import clock
+from lib.page_cache import cached_page
 from orders.forms import OrderRequestForm
 from orders.models import Order
 from orders.selectors import (
@@ -167,6 +168,7 @@ def _placed_already(request, order: Order):
 
 
 @customer_required
+@cached_page(customer_scope)
 def order_list(request):
     orders = request.customer.orders.for_table().select_related("service")
     page = Paginator(orders, per_page=settings.ORDERS_PER_PAGE).get_page(request.GET.get("pagina"))

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.access import scope_of
 from subscriptions.models import Service
 
 SESSION_KEY = "panel_services"  # the services whose panel this session entered by the link
@@ -45,6 +46,12 @@ def _may_enter(request, service: Service) -> bool:
         return True
     is_customer = getattr(getattr(user, "customer", None), "pk", None) == service.customer_id
     return is_customer and service.pk in request.session.get(SESSION_KEY, [])
+
+
+def panel_scope(request) -> str:
+    """lib.page_cache's scope for a panel page: its service's customer, seen by request.user (the
+    customer, or the panel's own login)."""
+    return f"{scope_of(request.user, request.service.customer)}.s{request.service.pk}"
 
 
 def redirect_to_panel(service: Service):

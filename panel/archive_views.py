@@ -30,8 +30,9 @@ from archive.selectors import (
     search_results,
 )
 from archive.services import archive_export_record, deposit_submit
+from lib.page_cache import cached_page
 from lib.urls import link
-from panel.access import panel_required
+from panel.access import panel_required, panel_scope
 from panel.forms import DepositForm, SearchForm
 from subscriptions.selectors import service_for_customer
 from subscriptions.services import space_use_refusal
@@ -111,6 +112,7 @@ def receipt_xml(request, deposit_id):
 
 
 @panel_required
+@cached_page(panel_scope)
 def document_list(request):
     """Archivio: the search, a GET form, and a page of what it finds."""
     form = SearchForm(request.GET or None)
@@ -159,6 +161,7 @@ def _result_rows(service, results: list[Result]) -> list[dict[str, str]]:
 
 
 @panel_required
+@cached_page(panel_scope)
 def document_detail(request, document_id):
     document = document_card(service=request.service, public_id=document_id)
     context = {"service": request.service, "document": document}

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts import revisions
 from audit.actors import DAILY_RUN, Actor
 from lib import clock
 from orders.models import Order
@@ -80,6 +81,7 @@ def attempts_close(order: Order, *, saved_card_only: bool = False) -> None:
     if not open_attempts:
         return
     PaymentAttempt.objects.filter(pk__in=[attempt.pk for attempt in open_attempts]).update(closed_at=clock.now())
+    revisions.touch([order.customer_id])
     for attempt in open_attempts:
         if not attempt.saved_card:
             transaction.on_commit(partial(_cancel_at_provider, attempt))

@@ -1,10 +1,9 @@
-import uuid
-
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from lib.forms import PlainTextMixin
+from lib.page_cache import fresh_uuid
 from orders.models import Order
 
 
@@ -30,7 +29,7 @@ class PayForm(PlainTextMixin, forms.Form):
 
     idempotency_key = forms.UUIDField(
         widget=forms.HiddenInput,
-        initial=uuid.uuid4,
+        initial=fresh_uuid,  # a new key for each time the page is shown, kept or not (lib.page_cache)
         error_messages={
             "required": _("Il modulo è scaduto: riprova."),
             "invalid": _("Il modulo è scaduto: riprova."),

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts import revisions
 from audit import trail
 from audit.actors import Actor, actor_label
 from audit.models import AuditEntry
@@ -136,6 +137,7 @@ def statement_import(*, data: bytes, operator: Actor) -> ImportSummary:
         (summary.paid if entry.outcome == Outcome.PAID else summary.queued).append(credit.reference)
     PaymentIssue.objects.bulk_create(issues, batch_size=500)
     BankEntry.objects.bulk_update([entry for entry in entries if entry.order_id], ["order", "outcome"], batch_size=500)
+    revisions.touch(order.customer_id for order in orders.values())
     trail.record(
         record,
         AuditEntry.Action.STATEMENT_IMPORTED,
@@ -252,6 +254,7 @@ def _pay(entry: BankEntry, order: Order, operator: Actor) -> None:
         entry.outcome = Outcome.PAID
     else:  # the order was cancelled or paid another way: the credit's queue item takes the entry
         PaymentIssue.objects.filter(payment=payment).update(bank_entry=entry)
+        revisions.touch(PaymentIssue.objects.filter(payment=payment).values_list("customer_id", flat=True))
 
 
 def _queue(entry: BankEntry, kind: str, detail: str, order: Order | None) -> PaymentIssue:

@@ -12,9 +12,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.access import customer_required
+from accounts.access import customer_required, customer_scope
 from accounts.client import client_address
 from lib import clock
+from lib.page_cache import cached_page
 from orders.models import Order
 from orders.selectors import order_for_customer
 from orders.services import OrderError, require_awaiting_payment
@@ -32,6 +33,7 @@ from subscriptions.services import ServiceError
 
 
 @customer_required
+@cached_page(customer_scope)
 def order_pay(request, number):
     """P1: choose how to pay: card on the provider's hosted page, or bank transfer."""
     order = order_for_customer(request.customer, number)

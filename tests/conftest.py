@@ -16,6 +16,14 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_pages_kept_from_another_test():
+    """Tests reuse ids (SQLite gives a rolled back id again): no page kept by one serves another."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+
+
 @pytest.fixture
 def today():
     with time_machine.travel(datetime.datetime.combine(TODAY, datetime.time(10, 0), tzinfo=ROME), tick=False):

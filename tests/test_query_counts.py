@@ -1,7 +1,9 @@
 """The SQL queries each customer page runs, pinned: a refactoring must not add any. Every page
-reads the session and the user with their customer (accounts.backends.AccountBackend), then its own."""
+reads the session and the user with their customer (accounts.backends.AccountBackend), then its own.
+A page lib.page_cache serves again reads only the first two."""
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,6 +26,7 @@ PAGES = {
     "catalog:plans": 3,
     "payments:saved_card": 3,
 }
+KEPT = {"subscriptions:list", "subscriptions:detail", "orders:list", "payments:pay", "billing:list"}
 
 
 @pytest.fixture
@@ -52,7 +55,13 @@ def pages(rossi, plan, today):
 def test_each_page_runs_its_pinned_number_of_queries(rossi_client, pages, name):
     url = reverse(name, args=pages[name])
     rossi_client.get(url)  # the session is written on the first request
+    caches["pages"].clear()
     with CaptureQueriesContext(connection) as captured:
         response = rossi_client.get(url)
     assert response.status_code == 200
     assert len(captured) == PAGES[name], [query["sql"] for query in captured]
+
+    with CaptureQueriesContext(connection) as captured:
+        again = rossi_client.get(url)
+    assert again.status_code == 200
+    assert len(captured) == (2 if name in KEPT else PAGES[name]), [query["sql"] for query in captured]
