@@ -140,6 +140,15 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return self.company_name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving a customer loaded earlier leaves their revision as accounts.revisions advanced it
+        since: it is written only when update_fields names it."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields if not field.primary_key and field.name != "revision"
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def is_person(self) -> bool:
         return self.kind == self.Kind.PERSON

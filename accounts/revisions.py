@@ -3,13 +3,14 @@ page kept by lib.page_cache under the old revision is never served again.
 
 Every model with a path of foreign keys to a customer is followed (found when the apps are ready,
 so a new model is too), save for those in NOT_SHOWN; saving or deleting one advances its customer's
-revision once the transaction commits (once per customer and transaction). A change to reference
-data every customer sees (REFERENCE_DATA) advances every revision. Neither QuerySet.update() nor
-bulk_create() sends signals: code that changes what a page shows that way calls touch() itself.
+revision once the transaction commits (one UPDATE per transaction). A change to reference data
+every customer sees (REFERENCE_DATA) advances every revision. QuerySet.update(), bulk_create(),
+bulk_update() and raw SQL send no signals: code that changes what a page shows that way calls
+touch() itself.
 A model in neither list that no customer's path reaches is in NO_CUSTOMER (tests check the three
 lists cover every model)."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from django.apps import apps
@@ -30,7 +31,7 @@ NOT_SHOWN = {
     "api.RequestCount",
     "api.WebhookDelivery",
 }
-REFERENCE_DATA = {"catalog.Plan", "catalog.SpaceStep", "archive.DocumentClass", "payments.BankAccount"}
+REFERENCE_DATA = {"catalog.Plan", "catalog.SpaceStep", "archive.DocumentClass"}
 NO_CUSTOMER = {
     "auth.Permission",
     "auth.Group",
@@ -51,6 +52,7 @@ NO_CUSTOMER = {
     "payments.WebhookEvent",
     "payments.RefusedWebhook",
     "payments.BankStatement",
+    "payments.BankAccount",  # a row to lock an account's imports by; its details are settings
     "notifications.MailFailure",
     "lifecycle.DailyRun",
 }
@@ -62,23 +64,18 @@ _paths: dict[type[models.Model], list[str]] = {}
 def touch(customer_ids: Iterable[int | None]) -> None:
     """Advances these customers' revisions when the current transaction commits (at once outside one)."""
     ids = {customer_id for customer_id in customer_ids if customer_id is not None}
-    if not ids:
-        return
-    if _under_a_tests_transaction():
-        _Bump(ids)()
-        return
-    pending = _pending_bump()
-    if pending is not None:
-        pending.ids |= ids
-        return
-    transaction.on_commit(_Bump(ids))
+    if ids:
+        _gather(ids=ids)
 
 
 def touch_everyone() -> None:
-    if _under_a_tests_transaction():
-        _bump_everyone()
-    else:
-        transaction.on_commit(_bump_everyone)
+    _gather(everyone=True)
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    # robust: a bump that fails (a lock timeout) is logged; the request, which has committed,
+    # and the other callbacks (mails, tasks) go on, and its pages age out of the cache.
+    transaction.on_commit(callback, robust=True)
 
 
 def customer_path(model: type[models.Model]) -> list[str] | None:
@@ -152,36 +149,34 @@ def _reference_changed(**kwargs: object) -> None:
 
 
 class _Bump:
-    """One on_commit callback per transaction, gathering its customers."""
+    """One on_commit callback per transaction, gathering its customers (or everyone)."""
 
-    def __init__(self, ids: set[int]) -> None:
-        self.ids = ids
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.everyone = False
 
-    def __call__(self) -> None:
+    def run(self) -> None:
         from accounts.models import Customer
 
-        Customer.objects.filter(pk__in=sorted(self.ids)).update(revision=models.F("revision") + 1)
+        customers = Customer.objects.all() if self.everyone else Customer.objects.filter(pk__in=sorted(self.ids))
+        customers.update(revision=models.F("revision") + 1)
 
 
-def _pending_bump() -> "_Bump | None":
-    """This transaction's callback, while it is still to run (a rolled back savepoint drops it)."""
-    if not connection.in_atomic_block:
-        return None
-    for entry in reversed(connection.run_on_commit):
-        callback = entry[1]  # after the savepoints it was registered under
-        if isinstance(callback, _Bump):
-            return callback
+def _gather(*, ids: Iterable[int] = (), everyone: bool = False) -> None:
+    bump = _pending_bump()
+    fresh = bump is None
+    bump = bump or _Bump()
+    bump.ids.update(ids)
+    bump.everyone |= everyone
+    if fresh:
+        after_commit(bump.run)  # outside a transaction, it runs now
+
+
+def _pending_bump() -> _Bump | None:
+    """This transaction's callback while it is still to run (a rolled back savepoint drops it)."""
+    if connection.in_atomic_block:
+        for entry in reversed(connection.run_on_commit):
+            bump = getattr(entry[1], "__self__", None)  # entry: its savepoints, the callback, robust
+            if isinstance(bump, _Bump):
+                return bump
     return None
-
-
-def _under_a_tests_transaction() -> bool:
-    """A test's transaction (django.test.TestCase's, pytest-django's) never commits: the bump is
-    made at once, as the commit would have made it, so that a test sees what a customer would."""
-    blocks = connection.atomic_blocks
-    return bool(blocks) and getattr(blocks[0], "_from_testcase", False)
-
-
-def _bump_everyone() -> None:
-    from accounts.models import Customer
-
-    Customer.objects.update(revision=models.F("revision") + 1)

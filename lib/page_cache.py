@@ -30,7 +30,8 @@ from django.utils.translation import get_language
 from lib import clock
 
 CACHE_ALIAS = "pages"
-# Random in each process: no page can contain them by chance.
+# Random in each process: no page can contain them by chance, and the pages kept under them must
+# stay in this process (a LocMemCache; a cache shared between processes would serve them unfilled).
 CSRF_MARKER = f"csrf{secrets.token_hex(30)}"
 UUID_MARKER = uuid.uuid4()
 _UUID_MARKER_TEXTS = re.compile(f"{UUID_MARKER}|{UUID_MARKER.hex}".encode())
@@ -51,19 +52,18 @@ def per_response(request: HttpRequest) -> dict[str, str]:
 View = Callable[..., HttpResponse]
 
 
-def cached_page(scope_of: Callable[[HttpRequest], str | None]) -> Callable[[View], View]:
-    """Serves the view's page from the cache under the scope that scope_of(request) names (None:
-    no cache for this request). Put it below the decorators that check who may see the page."""
+def cached_page(scope_of: Callable[[HttpRequest], str]) -> Callable[[View], View]:
+    """Serves the view's page from the cache under the scope that scope_of(request) names. Put it
+    below the decorators that check who may see the page."""
 
     def decorator(view: View) -> View:
         view_name = f"{view.__module__}.{view.__qualname__}"
 
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            scope = scope_of(request) if _may_keep(request) else None
-            if scope is None:
+            if not _may_keep(request):
                 return view(request, *args, **kwargs)
-            key = _key(request, view_name, scope)
+            key = _key(request, view_name, scope_of(request))
             kept = caches[CACHE_ALIAS].get(key)
             if kept is not None:
                 content, content_type = kept

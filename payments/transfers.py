@@ -253,8 +253,7 @@ def _pay(entry: BankEntry, order: Order, operator: Actor) -> None:
     if payment.applied:
         entry.outcome = Outcome.PAID
     else:  # the order was cancelled or paid another way: the credit's queue item takes the entry
-        PaymentIssue.objects.filter(payment=payment).update(bank_entry=entry)
-        revisions.touch(PaymentIssue.objects.filter(payment=payment).values_list("customer_id", flat=True))
+        PaymentIssue.objects.filter(payment=payment).update(bank_entry=entry)  # no customer's page shows it
 
 
 def _queue(entry: BankEntry, kind: str, detail: str, order: Order | None) -> PaymentIssue:

@@ -17,6 +17,26 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _revisions_advance_as_if_committed(monkeypatch):
+    """A test's own transaction never commits: under it, a customer's revision advances at once,
+    as the commit would have advanced it (a transactional test commits for real)."""
+    from django.db import connection
+
+    from accounts import revisions
+
+    after_commit = revisions.after_commit
+
+    def at_once_under_a_tests_transaction(callback):
+        blocks = connection.atomic_blocks
+        if blocks and getattr(blocks[0], "_from_testcase", False):
+            callback()
+        else:
+            after_commit(callback)
+
+    monkeypatch.setattr(revisions, "after_commit", at_once_under_a_tests_transaction)
+
+
+@pytest.fixture(autouse=True)
 def _no_pages_kept_from_another_test():
     """Tests reuse ids (SQLite gives a rolled back id again): no page kept by one serves another."""
     from django.core.cache import caches

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.apps import apps
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -191,3 +191,43 @@ def test_a_revision_advances_when_the_transaction_commits_and_not_if_it_rolls_ba
         order.save()
         raise RuntimeError
     assert Customer.objects.get(pk=rossi.pk).revision == before + 1
+
+
+def test_saving_a_customer_loaded_before_a_change_keeps_the_revision_the_change_advanced(rossi, plan, today):
+    loaded_before = Customer.objects.get(pk=rossi.pk)
+    cast.active_service(rossi, plan, activated_on=today)
+    advanced = Customer.objects.get(pk=rossi.pk).revision
+
+    loaded_before.company_name = "Studio Rossi e Associati"
+    loaded_before.save()
+
+    saved = Customer.objects.get(pk=rossi.pk)
+    assert saved.company_name == "Studio Rossi e Associati"
+    assert saved.revision == advanced + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reference_data_changed_several_times_in_a_transaction_advances_every_revision_once(rossi, bianchi, plan):
+    before = dict(Customer.objects.values_list("pk", "revision"))
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        for name in ("Uno", "Due", "Tre"):
+            plan.name = name
+            plan.save()
+    bumps = [query["sql"] for query in captured if '"revision"' in query["sql"]]
+
+    assert len(bumps) == 1, bumps
+    assert dict(Customer.objects.values_list("pk", "revision")) == {pk: n + 1 for pk, n in before.items()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bump_that_fails_stops_neither_the_request_nor_the_other_after_commit_work(rossi, monkeypatch):
+    def locked(self):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(revisions._Bump, "run", locked)
+    done = []
+    with transaction.atomic():
+        rossi.save()
+        transaction.on_commit(lambda: done.append("mail queued"))
+
+    assert done == ["mail queued"]

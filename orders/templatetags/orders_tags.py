@@ -1,5 +1,3 @@
-import uuid
-
 from django import template
 from django.template.loader import get_template
 from django.utils import timezone
@@ -10,6 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from lib.formats import euro
+from lib.page_cache import fresh_uuid
 from lib.urls import link
 from orders.forms import IDEMPOTENCY_KEY
 from orders.models import Order
@@ -21,7 +20,7 @@ register = template.Library()
 def idempotency_key_field() -> str:
     """A new key for an order form, made when the page is shown: the same form submitted twice
     (five quick clicks) places one order (orders.services)."""
-    return format_html('<input type="hidden" name="{}" value="{}">', IDEMPOTENCY_KEY, uuid.uuid4().hex)
+    return format_html('<input type="hidden" name="{}" value="{}">', IDEMPOTENCY_KEY, fresh_uuid().hex)
 
 
 ROW = """<tr id="order-{number}">
