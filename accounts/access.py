@@ -4,6 +4,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import redirect
 
+from accounts import revisions
+
 
 def customer_required(view):
     """Gives the view request.customer; an operator without one goes to the back-office."""
@@ -28,7 +30,8 @@ def customer_scope(request) -> str:
 
 def scope_of(user, customer) -> str:
     # The user's sign-up time tells apart a user given the id of one deleted before.
-    return f"u{user.pk}.{user.date_joined.timestamp()}.c{customer.pk}.r{customer.revision}"
+    revision = f"r{customer.revision}.{revisions.reference_revision(user)}"
+    return f"u{user.pk}.{user.date_joined.timestamp()}.c{customer.pk}.{revision}"
 
 
 def account_owner_required(view):

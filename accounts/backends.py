@@ -5,10 +5,12 @@ Django's ModelBackend (which checks the password): it paces the password checks 
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import PositiveBigIntegerField, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from accounts import throttle
-from accounts.models import User
+from accounts.models import ReferenceRevision, User
 
 
 class PacedEmailBackend:
@@ -34,7 +36,8 @@ class PacedEmailBackend:
 
 class AccountBackend(ModelBackend):
     """Django's ModelBackend, except that the signed-in user comes with their customer in the same
-    query: every page of the customer area reads both (accounts.access.customer_required). Apps
+    query: every page of the customer area reads both (accounts.access.customer_required), and
+    with the reference revision, which the key of a kept page holds (accounts.revisions). Apps
     above add the user's other one-to-ones their pages read on every request (loads_with)."""
 
     loaded_with_user: tuple[str, ...] = ("customer",)
@@ -46,5 +49,11 @@ class AccountBackend(ModelBackend):
             cls.loaded_with_user = (*cls.loaded_with_user, relation)
 
     def get_user(self, user_id: int) -> User | None:
-        user = User._default_manager.select_related(*self.loaded_with_user).filter(pk=user_id).first()
+        reference = ReferenceRevision.objects.filter(pk=ReferenceRevision.ROW).values("number")
+        user = (
+            User._default_manager.select_related(*self.loaded_with_user)
+            .annotate(reference_revision=Coalesce(Subquery(reference), 0, output_field=PositiveBigIntegerField()))
+            .filter(pk=user_id)
+            .first()
+        )
         return user if user is not None and self.user_can_authenticate(user) else None

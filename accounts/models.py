@@ -158,6 +158,24 @@ class Customer(models.Model):
         return self.kind == self.Kind.PUBLIC_ADMINISTRATION
 
 
+class ReferenceRevision(models.Model):
+    """One row: advanced by accounts.revisions whenever reference data every customer's pages show
+    (plans, space steps, document classes) changes. Read with the signed-in user, it joins each
+    customer's own revision in the key of the pages lib.page_cache keeps, so such a change writes
+    one row, not every customer's."""
+
+    ROW = 1  # its only row's pk, made by the first change
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("revisione dei dati di riferimento")
+        verbose_name_plural = _("revisioni dei dati di riferimento")
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+
 class PendingSignUp(models.Model):
     """A sign-up waiting for its address to be confirmed (accounts.services.customer_sign_up_request):
     no account exists until the mailed link is opened and its button pressed, so that neither the

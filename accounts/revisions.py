@@ -4,7 +4,8 @@ page kept by lib.page_cache under the old revision is never served again.
 Every model with a path of foreign keys to a customer is followed (found when the apps are ready,
 so a new model is too), save for those in NOT_SHOWN; saving or deleting one advances its customer's
 revision once the transaction commits (one UPDATE per transaction). A change to reference data
-every customer sees (REFERENCE_DATA) advances every revision. QuerySet.update(), bulk_create(),
+every customer sees (REFERENCE_DATA) advances the one ReferenceRevision instead, which is part of
+every page's key too (reference_revision()). QuerySet.update(), bulk_create(),
 bulk_update() and raw SQL send no signals: code that changes what a page shows that way calls
 touch() itself.
 A model in neither list that no customer's path reaches is in NO_CUSTOMER (tests check the three
@@ -55,6 +56,7 @@ NO_CUSTOMER = {
     "payments.BankAccount",  # a row to lock an account's imports by; its details are settings
     "notifications.MailFailure",
     "lifecycle.DailyRun",
+    "accounts.ReferenceRevision",  # what the revisions themselves write
 }
 MAX_DEPTH = 4
 
@@ -70,6 +72,15 @@ def touch(customer_ids: Iterable[int | None]) -> None:
 
 def touch_everyone() -> None:
     _gather(everyone=True)
+
+
+def reference_revision(user: Any) -> int:
+    """The reference revision, as read with the signed-in user (AccountBackend), else from its row."""
+    from accounts.models import ReferenceRevision
+
+    if hasattr(user, "reference_revision"):
+        return cast("int", user.reference_revision)
+    return ReferenceRevision.objects.filter(pk=ReferenceRevision.ROW).values_list("number", flat=True).first() or 0
 
 
 def after_commit(callback: Callable[[], None]) -> None:
@@ -149,17 +160,23 @@ def _reference_changed(**kwargs: object) -> None:
 
 
 class _Bump:
-    """One on_commit callback per transaction, gathering its customers (or everyone)."""
+    """One on_commit callback per transaction, gathering its customers and whether reference data
+    changed (everyone)."""
 
     def __init__(self) -> None:
         self.ids: set[int] = set()
         self.everyone = False
 
     def run(self) -> None:
-        from accounts.models import Customer
+        from accounts.models import Customer, ReferenceRevision
 
-        customers = Customer.objects.all() if self.everyone else Customer.objects.filter(pk__in=sorted(self.ids))
-        customers.update(revision=models.F("revision") + 1)
+        if self.ids:
+            Customer.objects.filter(pk__in=sorted(self.ids)).update(revision=models.F("revision") + 1)
+        if self.everyone:
+            advanced = ReferenceRevision.objects.filter(pk=ReferenceRevision.ROW)
+            if not advanced.update(number=models.F("number") + 1):
+                ReferenceRevision.objects.get_or_create(pk=ReferenceRevision.ROW)  # the first change made
+                advanced.update(number=models.F("number") + 1)
 
 
 def _gather(*, ids: Iterable[int] = (), everyone: bool = False) -> None:
