@@ -10,15 +10,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.access import scope_of
+from lib.page_cache import cached_page
 from subscriptions.models import Service
 
-SESSION_KEY = "panel_services"  # the services whose panel this session entered by the link
+SESSION_KEY = "panel_entered"  # the services whose panel this session entered by the link
 CLOSED = {Service.Status.SUSPENDED, Service.Status.CEASED}
 
 
 def panel_open_in_session(request, service: Service) -> None:
-    entered = set(request.session.get(SESSION_KEY, []))
-    request.session[SESSION_KEY] = sorted(entered | {service.pk})
+    request.session[SESSION_KEY] = {**_entered_by_link(request), str(service.public_id): service.pk}
+
+
+def _entered_by_link(request) -> dict[str, int]:
+    """The services whose panel this session entered by the link, public id to pk."""
+    return request.session.get(SESSION_KEY, {})
 
 
 def panel_required(view):
@@ -45,12 +50,35 @@ def _may_enter(request, service: Service) -> bool:
     if getattr(getattr(user, "panel_account", None), "service_id", None) == service.pk:
         return True
     is_customer = getattr(getattr(user, "customer", None), "pk", None) == service.customer_id
-    return is_customer and service.pk in request.session.get(SESSION_KEY, [])
+    return is_customer and _entered_by_link(request).get(str(service.public_id)) == service.pk
 
 
-def panel_scope(request) -> str:
-    """lib.page_cache's scope for a panel page: its service's customer, seen by request.user (the
-    customer, or the panel's own login)."""
+def kept_panel_page(view):
+    """panel_required for a page lib.page_cache keeps, under its service's customer's revision
+    (which a change of the service's status advances too). A customer who entered the panel by the
+    link in this session is served it again from the session and the user alone: the session
+    names the service, and the page was kept by a request that read the service and let them in
+    at the same revision. Anyone else (the panel's own login) is let in first, then served it."""
+    by_link = cached_page(_scope_by_link)(panel_required(view))
+    once_in = panel_required(cached_page(_scope_once_in)(view))
+
+    @login_not_required
+    @wraps(view)
+    def wrapper(request, public_id, *args, **kwargs):
+        entered = _entered_by_link(request).get(str(public_id))
+        if entered is not None and hasattr(request.user, "customer"):
+            request.entered_service_pk = entered
+            return by_link(request, public_id, *args, **kwargs)
+        return once_in(request, public_id, *args, **kwargs)
+
+    return wrapper
+
+
+def _scope_by_link(request) -> str:
+    return f"{scope_of(request.user, request.user.customer)}.s{request.entered_service_pk}"
+
+
+def _scope_once_in(request) -> str:
     return f"{scope_of(request.user, request.service.customer)}.s{request.service.pk}"
 
 

@@ -30,9 +30,8 @@ from archive.selectors import (
     search_results,
 )
 from archive.services import archive_export_record, deposit_submit
-from lib.page_cache import cached_page
 from lib.urls import link
-from panel.access import panel_required, panel_scope
+from panel.access import kept_panel_page, panel_required
 from panel.forms import DepositForm, SearchForm
 from subscriptions.selectors import service_for_customer
 from subscriptions.services import space_use_refusal
@@ -111,8 +110,7 @@ def receipt_xml(request, deposit_id):
     return response
 
 
-@panel_required
-@cached_page(panel_scope)
+@kept_panel_page
 def document_list(request):
     """Archivio: the search, a GET form, and a page of what it finds."""
     form = SearchForm(request.GET or None)
@@ -160,8 +158,7 @@ def _result_rows(service, results: list[Result]) -> list[dict[str, str]]:
     return rows
 
 
-@panel_required
-@cached_page(panel_scope)
+@kept_panel_page
 def document_detail(request, document_id):
     document = document_card(service=request.service, public_id=document_id)
     context = {"service": request.service, "document": document}
