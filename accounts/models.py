@@ -164,13 +164,14 @@ class ReferenceRevision(models.Model):
     customer's own revision in the key of the pages lib.page_cache keeps, so such a change writes
     one row, not every customer's."""
 
-    ROW = 1  # its only row's pk, made by the first change
+    ROW = 1  # its only row's pk
 
     number = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("revisione dei dati di riferimento")
         verbose_name_plural = _("revisioni dei dati di riferimento")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="reference_revision_is_one_row")]
 
     def __str__(self) -> str:
         return str(self.number)

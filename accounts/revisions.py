@@ -70,8 +70,19 @@ def touch(customer_ids: Iterable[int | None]) -> None:
         _gather(ids=ids)
 
 
-def touch_everyone() -> None:
-    _gather(everyone=True)
+def touch_reference_data() -> None:
+    """Advances the reference revision when the current transaction commits."""
+    _gather(reference=True)
+
+
+def advance_now(customer_id: int) -> None:
+    """Advances the customer's revision inside the current transaction, for a change that decides
+    who may see a kept page (a panel closing): it commits, or fails, with the change. The caller
+    has locked the customer's row first, before any service's, in the order the order forms take
+    them (orders.services), so that this update waits for no lock held by one of them."""
+    from accounts.models import Customer
+
+    Customer.objects.filter(pk=customer_id).update(revision=models.F("revision") + 1)
 
 
 def reference_revision(user: Any) -> int:
@@ -156,35 +167,35 @@ def _changed(sender: type[models.Model], instance: models.Model, **kwargs: objec
 
 
 def _reference_changed(**kwargs: object) -> None:
-    touch_everyone()
+    touch_reference_data()
 
 
 class _Bump:
     """One on_commit callback per transaction, gathering its customers and whether reference data
-    changed (everyone)."""
+    changed."""
 
     def __init__(self) -> None:
         self.ids: set[int] = set()
-        self.everyone = False
+        self.reference = False
 
     def run(self) -> None:
         from accounts.models import Customer, ReferenceRevision
 
         if self.ids:
             Customer.objects.filter(pk__in=sorted(self.ids)).update(revision=models.F("revision") + 1)
-        if self.everyone:
+        if self.reference:
             advanced = ReferenceRevision.objects.filter(pk=ReferenceRevision.ROW)
             if not advanced.update(number=models.F("number") + 1):
-                ReferenceRevision.objects.get_or_create(pk=ReferenceRevision.ROW)  # the first change made
+                ReferenceRevision.objects.get_or_create(pk=ReferenceRevision.ROW)  # a database flushed since (a test's)
                 advanced.update(number=models.F("number") + 1)
 
 
-def _gather(*, ids: Iterable[int] = (), everyone: bool = False) -> None:
+def _gather(*, ids: Iterable[int] = (), reference: bool = False) -> None:
     bump = _pending_bump()
     fresh = bump is None
     bump = bump or _Bump()
     bump.ids.update(ids)
-    bump.everyone |= everyone
+    bump.reference |= reference
     if fresh:
         after_commit(bump.run)  # outside a transaction, it runs now
 

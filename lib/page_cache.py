@@ -54,7 +54,8 @@ View = Callable[..., HttpResponse]
 
 def cached_page(scope_of: Callable[[HttpRequest], str]) -> Callable[[View], View]:
     """Serves the view's page from the cache under the scope that scope_of(request) names. Put it
-    below the decorators that check who may see the page."""
+    below the decorators that check who may see the page; above them only where a page can be
+    kept solely by a request they let in, with the same scope (panel.access.kept_panel_page)."""
 
     def decorator(view: View) -> View:
         view_name = f"{view.__module__}.{view.__qualname__}"

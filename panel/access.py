@@ -13,17 +13,16 @@ from accounts.access import scope_of
 from lib.page_cache import cached_page
 from subscriptions.models import Service
 
-SESSION_KEY = "panel_entered"  # the services whose panel this session entered by the link
+SESSION_KEY = "panel_entered"  # the public ids of the services whose panel this session entered by the link
 CLOSED = {Service.Status.SUSPENDED, Service.Status.CEASED}
 
 
 def panel_open_in_session(request, service: Service) -> None:
-    request.session[SESSION_KEY] = {**_entered_by_link(request), str(service.public_id): service.pk}
+    request.session[SESSION_KEY] = sorted({*_entered_by_link(request), str(service.public_id)})
 
 
-def _entered_by_link(request) -> dict[str, int]:
-    """The services whose panel this session entered by the link, public id to pk."""
-    return request.session.get(SESSION_KEY, {})
+def _entered_by_link(request) -> list[str]:
+    return request.session.get(SESSION_KEY, [])
 
 
 def panel_required(view):
@@ -50,24 +49,23 @@ def _may_enter(request, service: Service) -> bool:
     if getattr(getattr(user, "panel_account", None), "service_id", None) == service.pk:
         return True
     is_customer = getattr(getattr(user, "customer", None), "pk", None) == service.customer_id
-    return is_customer and _entered_by_link(request).get(str(service.public_id)) == service.pk
+    return is_customer and str(service.public_id) in _entered_by_link(request)
 
 
 def kept_panel_page(view):
     """panel_required for a page lib.page_cache keeps, under its service's customer's revision
-    (which a change of the service's status advances too). A customer who entered the panel by the
-    link in this session is served it again from the session and the user alone: the session
-    names the service, and the page was kept by a request that read the service and let them in
-    at the same revision. Anyone else (the panel's own login) is let in first, then served it."""
+    (the path in the key names the service). A customer who entered the panel by the link in this
+    session is served it again from the session and the user alone, before the service is read:
+    the page was kept by a request that read it and let them in at the same revision, and closing
+    a panel advances the revision in the same transaction (subscriptions.services). Anyone else
+    (the panel's own login) is let in first, then served it."""
     by_link = cached_page(_scope_by_link)(panel_required(view))
     once_in = panel_required(cached_page(_scope_once_in)(view))
 
     @login_not_required
     @wraps(view)
     def wrapper(request, public_id, *args, **kwargs):
-        entered = _entered_by_link(request).get(str(public_id))
-        if entered is not None and hasattr(request.user, "customer"):
-            request.entered_service_pk = entered
+        if str(public_id) in _entered_by_link(request) and hasattr(request.user, "customer"):
             return by_link(request, public_id, *args, **kwargs)
         return once_in(request, public_id, *args, **kwargs)
 
@@ -75,11 +73,11 @@ def kept_panel_page(view):
 
 
 def _scope_by_link(request) -> str:
-    return f"{scope_of(request.user, request.user.customer)}.s{request.entered_service_pk}"
+    return scope_of(request.user, request.user.customer)
 
 
 def _scope_once_in(request) -> str:
-    return f"{scope_of(request.user, request.service.customer)}.s{request.service.pk}"
+    return scope_of(request.user, request.service.customer)
 
 
 def redirect_to_panel(service: Service):

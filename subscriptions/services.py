@@ -14,6 +14,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from accounts import revisions
 from accounts.models import Customer
 from audit import trail
 from audit.actors import Actor
@@ -40,6 +41,14 @@ def _lock(service_id: int) -> Service:
 def _lock_if(due: ServiceQuerySet, service_id: int) -> Service | None:
     """The service locked, if it is still due; None when another run moved it, or it was renewed."""
     return due.select_for_update().filter(pk=service_id).first()
+
+
+def _lock_customer_to_close(service_id: int) -> None:
+    """Locks the service's customer's row before the service's (the order forms' order): closing
+    the panel advances the customer's revision in the same transaction (revisions.advance_now),
+    which keeps the panel's pages from being served again (panel.access.kept_panel_page)."""
+    customer_ids = Service.objects.filter(pk=service_id).values("customer_id")
+    Customer.objects.select_for_update().filter(pk__in=customer_ids).exists()
 
 
 def _require(service: Service, allowed: Collection[str], action: str) -> None:
@@ -208,11 +217,13 @@ def service_expire(*, service_id: int, today: datetime.date, actor: Actor) -> bo
 @transaction.atomic
 def service_suspend(*, service_id: int, today: datetime.date, actor: Actor) -> bool:
     """SCADUTO -> SOSPESO once the grace period after expiry has passed."""
+    _lock_customer_to_close(service_id)
     service = _lock_if(Service.objects.due_for_suspension(today), service_id)
     if service is None:
         return False
     service.status = Status.SUSPENDED
     service.save(update_fields=["status"])
+    revisions.advance_now(service.customer_id)
     trail.record(service, Action.SERVICE_SUSPENDED, actor=actor, from_state=Status.EXPIRED, to_state=service.status)
     events.publish(ServiceSuspended(service=service))
     return True
@@ -221,12 +232,14 @@ def service_suspend(*, service_id: int, today: datetime.date, actor: Actor) -> b
 @transaction.atomic
 def service_cease(*, service_id: int, actor: Actor) -> Service:
     """An operator's confirmed decision to end a service that was not renewed."""
+    _lock_customer_to_close(service_id)
     service = _lock(service_id)
     _require(service, {Status.EXPIRED, Status.SUSPENDED}, _("cessazione"))
     previous_status = service.status
     service.status = Status.CEASED
     service.auto_renew = False
     service.save(update_fields=["status", "auto_renew"])
+    revisions.advance_now(service.customer_id)
     trail.record(service, Action.SERVICE_CEASED, actor=actor, from_state=previous_status, to_state=service.status)
     events.publish(ServiceCeased(service=service, actor=actor))
     return service

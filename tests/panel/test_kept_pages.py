@@ -1,11 +1,15 @@
 """The panel's pages kept by lib.page_cache: a deposit shows at once, and each visitor has their own."""
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from accounts import revisions
+from audit.actors import SYSTEM
 from subscriptions.models import Service
+from subscriptions.services import service_cease
 from tests.archive import files
 from tests.archive.conftest import deposit
 from tests.panel.conftest import panel_url
@@ -73,3 +77,39 @@ def test_a_panel_closed_since_its_page_was_kept_is_closed(panel, service, status
     service.save()
 
     assert panel.get(search).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_panel_closed_is_closed_even_if_the_revision_after_the_commit_fails(panel, service, monkeypatch):
+    service.status = Service.Status.EXPIRED  # still open
+    service.save()
+    search = panel_url("documents", service)
+    assert panel.get(search).status_code == 200
+
+    def locked(self):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(revisions._Bump, "run", locked)
+    service_cease(service_id=service.pk, actor=SYSTEM)
+
+    assert panel.get(search).status_code == 403
+
+
+def test_someone_else_signing_in_in_the_same_browser_finds_no_panel(panel, bianchi, service):
+    search = panel_url("documents", service)
+    assert panel.get(search).status_code == 200
+    panel.force_login(bianchi.user)
+
+    assert panel.get(search).status_code == 404
+
+
+def test_signed_out_and_in_again_the_customer_enters_by_the_link_again(panel, rossi, service):
+    search = panel_url("documents", service)
+    assert panel.get(search).status_code == 200
+    panel.post(reverse("accounts:logout"))  # signs out every session of rossi's
+    rossi.user.refresh_from_db()
+    panel.force_login(rossi.user)
+
+    assert panel.get(search).status_code == 404
+    enter(panel, service)
+    assert panel.get(search).status_code == 200
