@@ -43,12 +43,14 @@ def _lock_if(due: ServiceQuerySet, service_id: int) -> Service | None:
     return due.select_for_update().filter(pk=service_id).first()
 
 
-def _lock_customer_to_close(service_id: int) -> None:
-    """Locks the service's customer's row before the service's (the order forms' order): closing
-    the panel advances the customer's revision in the same transaction (revisions.advance_now),
-    which keeps the panel's pages from being served again (panel.access.kept_panel_page)."""
+def _lock_customer_to_close(service_id: int, *, wait: bool) -> bool:
+    """Locks the service's customer's row: closing the panel advances the customer's revision in
+    the same transaction (revisions.advance_now), which keeps the panel's pages from being served
+    again (panel.access.kept_panel_page). The order forms lock the customer's row before the
+    service's: a caller that may hold service rows already (the daily run's batch) does not wait
+    for it (wait=False) and gets False while a form holds it."""
     customer_ids = Service.objects.filter(pk=service_id).values("customer_id")
-    Customer.objects.select_for_update().filter(pk__in=customer_ids).exists()
+    return Customer.objects.select_for_update(skip_locked=not wait).filter(pk__in=customer_ids).exists()
 
 
 def _require(service: Service, allowed: Collection[str], action: str) -> None:
@@ -216,8 +218,10 @@ def service_expire(*, service_id: int, today: datetime.date, actor: Actor) -> bo
 
 @transaction.atomic
 def service_suspend(*, service_id: int, today: datetime.date, actor: Actor) -> bool:
-    """SCADUTO -> SOSPESO once the grace period after expiry has passed."""
-    _lock_customer_to_close(service_id)
+    """SCADUTO -> SOSPESO once the grace period after expiry has passed. False also while one of
+    the customer's forms holds their row: the next run suspends it."""
+    if not _lock_customer_to_close(service_id, wait=False):
+        return False
     service = _lock_if(Service.objects.due_for_suspension(today), service_id)
     if service is None:
         return False
@@ -232,7 +236,7 @@ def service_suspend(*, service_id: int, today: datetime.date, actor: Actor) -> b
 @transaction.atomic
 def service_cease(*, service_id: int, actor: Actor) -> Service:
     """An operator's confirmed decision to end a service that was not renewed."""
-    _lock_customer_to_close(service_id)
+    _lock_customer_to_close(service_id, wait=True)  # before the service's, as the forms
     service = _lock(service_id)
     _require(service, {Status.EXPIRED, Status.SUSPENDED}, _("cessazione"))
     previous_status = service.status

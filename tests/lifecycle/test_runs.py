@@ -4,14 +4,16 @@ runs and services due, and the health endpoint a monitor asks."""
 import contextlib
 import datetime
 import io
+import threading
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Customer
 from audit.models import AuditEntry
 from lifecycle import periodic
 from lifecycle.models import DailyRun, RunError
@@ -418,3 +420,35 @@ def test_two_runs_at_once_do_every_step_once_and_both_are_recorded(rossi, plan, 
     assert sum(run.expired for run in runs) == 6 and sum(run.renewal_orders_placed for run in runs) == 4
     assert AuditEntry.objects.filter(action=AuditEntry.Action.SERVICE_EXPIRED).count() == 6
     assert Order.objects.filter(kind=Order.Kind.RENEWAL).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_suspension_waits_for_no_form_holding_the_customer_and_the_next_run_does_it(rossi, plan, settings):
+    """Suspending advances the customer's revision in its transaction (the panel's kept pages); the
+    batch holds service rows, a form holds the customer's first: the batch passes it, not waits."""
+    skip_unless_postgresql()
+    settings.GRACE_PERIOD_DAYS = 30
+    old = cast.active_service(rossi, plan, activated_on=D(2026, 2, 1))
+    with at(D(2027, 2, 5)):
+        daily_run(D(2027, 2, 5))  # expires it
+    form_holds, form_may_go = threading.Event(), threading.Event()
+
+    def form():
+        with transaction.atomic():
+            Customer.objects.select_for_update().filter(pk=rossi.pk).exists()
+            form_holds.set()
+            form_may_go.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=form)
+    holder.start()
+    form_holds.wait(10)
+    try:
+        while_held = run_on(EXPIRY_DAY)
+    finally:
+        form_may_go.set()
+        holder.join()
+
+    assert while_held.suspended == 0 and Service.objects.get(pk=old.pk).status == Service.Status.EXPIRED
+    assert run_on(EXPIRY_DAY).suspended == 1
+    assert Service.objects.get(pk=old.pk).status == Service.Status.SUSPENDED
