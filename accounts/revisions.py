@@ -78,8 +78,8 @@ def touch_reference_data() -> None:
 def advance_now(customer_id: int) -> None:
     """Advances the customer's revision inside the current transaction, for a change that decides
     who may see a kept page (a panel closing): it commits, or fails, with the change. The caller
-    has locked the customer's row first, before any service's, in the order the order forms take
-    them (orders.services), so that this update waits for no lock held by one of them."""
+    holds the customer's row already, so that this update waits for no lock an order form holds
+    (subscriptions.services._lock_customer_to_close)."""
     from accounts.models import Customer
 
     Customer.objects.filter(pk=customer_id).update(revision=models.F("revision") + 1)
