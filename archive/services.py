@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from archive.errors import ArchiveError, Problem
-from archive.ingest import Ingested, Rules, ingest
+from archive.ingest.pipeline import Ingested, Rules, ingest
 from archive.metadata import Metadata, read_metadata
 from archive.models import Deposit, Document, DocumentClass, DocumentKeyword, DocumentSubject
 from archive.packages import Incoming, incoming, unpack
