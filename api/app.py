@@ -15,6 +15,7 @@ from api.problems import TITLES, not_found, problem_response
 from api.representations import service_view
 from api.schemas import ServiceOut
 from archive.errors import ArchiveError
+from archive.ingest.uploads import upload_refusal
 
 DESCRIPTION = """Deposit, track and retrieve documents of one Conserva service.
 
@@ -71,6 +72,8 @@ def _unauthenticated(request, error):
 
 @api.exception_handler(ValidationError)
 def _invalid(request, error: ValidationError):
+    if stopped := upload_refusal(request):  # the files were stopped as they arrived, so none is there
+        return problem_response(request, ApiError(413, "request_too_large", stopped))
     errors = [
         {"field": ".".join(str(part) for part in item.get("loc", ())[1:]), "message": item.get("msg", "")}
         for item in error.errors

@@ -11,6 +11,7 @@ from api.errors import UNAUTHENTICATED, ApiError
 from api.limits import request_count
 from api.models import ApiKey
 from api.selectors import api_key_authenticate
+from subscriptions.services import free_bytes
 
 SCOPE_REFUSALS = {
     "deposit": _("Questa chiave non può versare: creane una col permesso «versare» nel Pannello."),
@@ -35,6 +36,8 @@ class KeyAuth(HttpBearer):
         if self.scope not in key.scopes:
             raise ApiError(403, "scope_missing", str(SCOPE_REFUSALS[self.scope]))
         request_count(key)
+        if self.scope == "deposit":
+            request.upload_budget = free_bytes(key.service)  # type: ignore[attr-defined]  # read by archive.ingest.uploads
         return key
 
 

@@ -22,6 +22,7 @@ from api.schemas import PackageDetail, PackagePage, Problem
 from api.tasks import deliver_webhook
 from api.webhooks import webhook_queue
 from archive.errors import ArchiveError
+from archive.ingest.uploads import upload_refusal
 from archive.models import Deposit
 from archive.selectors import deposit_for_service, deposits_of
 from archive.services import deposit_submit
@@ -51,6 +52,8 @@ def package_create(
     with each file's reason); either way it has an id to read it by. Send an `Idempotency-Key` to
     retry safely: a retry gets the first answer again."""
     key: ApiKey = request.auth
+    if stopped := upload_refusal(request):
+        raise ApiError(413, "request_too_large", stopped)
     fields = _metadata(metadata)
     fingerprint = _fingerprint(document_class, fields, files, sheet)
 
@@ -104,7 +107,7 @@ def _metadata(given: str) -> dict[str, dict[str, object]]:
         return {}
     try:
         fields = json.loads(given)
-    except ValueError:
+    except (ValueError, RecursionError):
         fields = None
     if not isinstance(fields, dict) or not all(isinstance(value, dict) for value in fields.values()):
         raise ApiError(

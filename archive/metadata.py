@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.fiscal import COUNTRY, FOREIGN_TAX_ID, clean_tax_code, clean_vat_number
 from archive.errors import ArchiveError
+from lib.text import forbidden_characters
 
 
 class Field(models.TextChoices):
@@ -103,7 +104,17 @@ def read_metadata(fields: Mapping[str, object]) -> Metadata:
 
 
 def _text(value: object, limit: int) -> str:
-    text = "" if value is None else " ".join(str(value).split())
+    """One line of text; control and layout characters (NUL, a right-to-left override) are refused,
+    on every channel alike (form, sheet, API), before any byte of the package is kept."""
+    if isinstance(value, (dict, list)):
+        raise ArchiveError(_("Un metadato di testo è un elenco o un oggetto: scrivilo come testo."))
+    text = "" if value is None else str(value)
+    if forbidden := forbidden_characters(text.replace("\t", " ").replace("\n", " ").replace("\r", " ")):
+        raise ArchiveError(
+            _("Un metadato contiene caratteri di controllo o invisibili (%(codes)s): «%(start)s…».")
+            % {"codes": ", ".join(f"U+{ord(character):04X}" for character in forbidden), "start": _printable(text)[:30]}
+        )
+    text = " ".join(text.split())
     if len(text) > limit:
         raise ArchiveError(
             _("Un metadato supera %(limit)d caratteri: «%(start)s…».") % {"limit": limit, "start": text[:30]}
@@ -111,12 +122,16 @@ def _text(value: object, limit: int) -> str:
     return text
 
 
+def _printable(text: str) -> str:
+    return "".join(character if character.isprintable() else "?" for character in text)
+
+
 def _date(value: object) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     if value is None or value == "":
         return None
-    text = str(value).strip()
+    text = _text(value, 30)
     italian = ITALIAN_DATE.match(text)
     try:
         if italian:
@@ -132,10 +147,8 @@ def _date(value: object) -> datetime.date | None:
 def _number(value: object, key: str, low: int, high: int) -> int | None:
     if value is None or value == "":
         return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = low - 1
+    text = str(value).strip()
+    number = int(text) if text.isdecimal() and len(text) <= len(str(high)) else low - 1
     if not low <= number <= high:
         raise ArchiveError(
             _("«%(key)s» dev'essere un numero tra %(low)d e %(high)d.") % {"key": key, "low": low, "high": high}

@@ -22,6 +22,12 @@ def validate_fields(value: object) -> None:
     _require_codes(value, Field.values)
 
 
+class PdfaPolicy(models.TextChoices):
+    REQUIRED = "OBBLIGATORIO", _("obbligatorio: un PDF che non è PDF/A è rifiutato")
+    WANTED = "CONSIGLIATO", _("consigliato: un PDF che non è PDF/A è conservato con un avviso")
+    NOT_NEEDED = "NON_RICHIESTO", _("non richiesto")
+
+
 class DocumentClass(models.Model):
     """A kind of document the archive preserves, with the metadata it requires and the formats it
     accepts. Data, not code: operators add classes in the admin."""
@@ -33,6 +39,16 @@ class DocumentClass(models.Model):
     retention_years = models.PositiveSmallIntegerField(_("anni di conservazione"), default=10)
     # Tax documents are preserved by the deadline after the income-tax return (archive/deadlines.py).
     tax_relevant = models.BooleanField(_("rilevanza fiscale"), default=False)
+    # An invoice class refuses an XML that is not a FatturaPA valid against its version's schema; any
+    # other class keeps it with a warning.
+    electronic_invoices = models.BooleanField(
+        _("fatture elettroniche"),
+        default=False,
+        help_text=_(
+            "Un file XML di questa classe dev'essere una FatturaPA valida secondo lo schema della sua versione."
+        ),
+    )
+    pdfa = models.CharField(_("PDF/A"), max_length=15, choices=PdfaPolicy, default=PdfaPolicy.NOT_NEEDED)
     is_active = models.BooleanField(_("in uso"), default=True)
     position = models.PositiveSmallIntegerField(_("ordine in elenco"), default=0)
 
@@ -71,7 +87,9 @@ class Deposit(models.Model):
     producer_name = models.CharField(_("soggetto produttore"), max_length=200)
     producer_vat_number = models.CharField(_("partita IVA"), max_length=28, blank=True)
     producer_tax_code = models.CharField(_("codice fiscale"), max_length=16, blank=True)
-    receipt_xml = models.TextField(_("rapporto di versamento (XML)"), blank=True)
+    # The rapporto di versamento of an accepted package, the esito negativo of a rejected one.
+    receipt_xml = models.TextField(_("rapporto di versamento o esito negativo (XML)"), blank=True)
+    # Each refused file's findings: {"file", "reason", "code", "level", "params"}.
     refusals = models.JSONField(_("motivi del rifiuto"), default=list, blank=True)
 
     class Meta:
@@ -102,6 +120,16 @@ class Document(models.Model):
     size = models.BigIntegerField(_("dimensione (byte)"))
     format = models.CharField(_("formato"), max_length=10, choices=Format)
     signed_format = models.CharField(_("formato del documento firmato"), max_length=10, choices=Format, blank=True)
+    # What the content is, as identified at deposit (of the signed document, for a signed file).
+    format_label = models.CharField(_("formato riconosciuto"), max_length=120, blank=True)
+    format_puid = models.CharField(_("PUID (PRONOM)"), max_length=20, blank=True)
+    format_name = models.CharField(_("nome del formato"), max_length=200, blank=True)
+    format_version = models.CharField(_("versione del formato"), max_length=40, blank=True)
+    # How the file was judged at deposit: its warnings (archive.ingest.findings), each signature's
+    # report (archive.ingest.signatures) and the tools, with their versions, that judged it.
+    findings = models.JSONField(_("avvisi"), default=list, blank=True)
+    signatures = models.JSONField(_("firme"), default=list, blank=True)
+    judged_with = models.JSONField(_("verificato con"), default=dict, blank=True)
     number = models.CharField(_("identificativo"), max_length=100, blank=True)
     document_date = models.DateField(_("data del documento"), null=True)
     fiscal_year = models.PositiveSmallIntegerField(_("anno fiscale"), null=True)
@@ -128,6 +156,25 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DocumentInvoice(models.Model):
+    """One invoice of a FatturaPA file: a lot holds several, each searchable by its number and date."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="invoices")
+    position = models.PositiveSmallIntegerField(_("posizione nel lotto"))
+    number = models.CharField(_("numero"), max_length=100)
+    date = models.DateField(_("data"), null=True)
+    type_code = models.CharField(_("tipo documento"), max_length=4, blank=True)
+
+    class Meta:
+        verbose_name = _("fattura del file")
+        verbose_name_plural = _("fatture del file")
+        ordering = ["position"]
+        indexes = [models.Index(fields=["number"], name="document_invoice_number")]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class DocumentSubject(models.Model):

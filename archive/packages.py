@@ -27,6 +27,9 @@ SHEET_NAMES = ("metadati.csv", "metadati.json")
 # Folders that archivers add beside the files (macOS's resource forks).
 JUNK_FOLDERS = ("__MACOSX/",)
 ENCRYPTED = 0x1
+# A central directory entry: 46 bytes, a name of up to 255 characters (1,020 bytes in UTF-8) and
+# its extra fields (ZIP64 sizes, times): beyond this per allowed entry, the list is not ours to read.
+DIRECTORY_BYTES_PER_ENTRY = 2048
 UTF8_NAMES = 0x800
 
 
@@ -72,6 +75,7 @@ def incoming(upload: File[bytes]) -> Incoming:
 
 
 def _zip_package(upload: File[bytes]) -> Package:
+    _refuse_long_directory(upload)
     try:
         archive = zipfile.ZipFile(upload)
     except (zipfile.BadZipFile, OSError):
@@ -96,6 +100,23 @@ def _zip_package(upload: File[bytes]) -> Package:
         raise ArchiveError(_("Il file ZIP contiene file non accettabili."), problems=problems)
     sheets = [item for item in items if item.name in SHEET_NAMES]
     return Package([item for item in items if item.name not in SHEET_NAMES], sheets[0] if sheets else None)
+
+
+def _refuse_long_directory(upload: File[bytes]) -> None:
+    """Reads the ZIP's end record alone, so that a list of a million entries is refused before
+    zipfile reads it whole into memory: by the count it declares, and by the list's size, which
+    zipfile reads whatever the count says. The end record's reader is zipfile's own."""
+    try:
+        upload.seek(0)
+        end = zipfile._EndRecData(upload)  # type: ignore[attr-defined]
+        upload.seek(0)
+    except OSError:
+        end = None
+    if end is None:
+        raise ArchiveError(_("Il file ZIP non è leggibile."))
+    limit = settings.ARCHIVE_PACKAGE_MAX_FILES
+    if end[zipfile._ECD_ENTRIES_TOTAL] > limit or end[zipfile._ECD_SIZE] > limit * DIRECTORY_BYTES_PER_ENTRY:  # type: ignore[attr-defined]
+        raise ArchiveError(_("Un versamento contiene al massimo %(max)d file.") % {"max": limit})
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str:

@@ -139,8 +139,6 @@ def _keep(
         package_sha256=package_hash((item.name, item.sha256) for item in ingested),
         **_producer(service),
     )
-    for item in ingested:
-        storage.promote(item.staged, blob_name(service.public_id, item.sha256), item.size)
     documents = _create_documents(deposit, document_class, ingested, described)
     deposit.receipt_xml = render_xml(receipt_of(deposit, documents))
     deposit.save(update_fields=["receipt_xml"])
@@ -153,7 +151,24 @@ def _keep(
         total_bytes=total,
         package_sha256=deposit.package_sha256,
     )
+    _promote_all(storage, service, ingested)
     return deposit
+
+
+def _promote_all(storage: BlobStorage, service: Service, ingested: list[Ingested]) -> None:
+    """The files get their names last, once every row is written: if giving one fails, those given
+    are taken back before the transaction rolls back, while the service's lock still keeps any
+    other deposit from reusing them. A blob that was there before (unreferenced) is left alone."""
+    given: list[str] = []
+    try:
+        for item in ingested:
+            blob = blob_name(service.public_id, item.sha256)
+            if storage.promote(item.staged, blob, item.size):
+                given.append(blob)
+    except BaseException:
+        for blob in given:
+            storage.delete(blob)
+        raise
 
 
 def _create_documents(

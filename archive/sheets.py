@@ -21,7 +21,8 @@ from archive.names import clean_name, extension
 from archive.packages import Incoming, Package, read_all
 
 Fields = dict[str, object]
-SUBJECT_COLUMN = re.compile(r"^soggetto_(\d+)_(\w+)$")
+# At most 999 subjects: a longer number is no column of ours (and int() of 5,000 digits refuses).
+SUBJECT_COLUMN = re.compile(r"^soggetto_([1-9]\d{0,2})_(\w+)$")
 
 
 def metadata_by_file(
@@ -92,6 +93,8 @@ def _from_columns(row: dict[str | None, str | list[str] | None]) -> Fields:
 def _json_rows(text: str) -> list[Fields]:
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise ArchiveError(_("Il foglio JSON è annidato troppo in profondità.")) from None
     except ValueError as error:
         raise ArchiveError(_("Il foglio JSON non è leggibile: %(error)s") % {"error": error}) from None
     rows = data.get("documenti") if isinstance(data, dict) else data

@@ -431,6 +431,13 @@ ARCHIVE_S3_ACCESS_KEY_ID = env_str("CONSERVA_ARCHIVE_S3_ACCESS_KEY_ID", "")
 ARCHIVE_S3_SECRET_ACCESS_KEY = env_str("CONSERVA_ARCHIVE_S3_SECRET_ACCESS_KEY", "")
 ARCHIVE_S3_PREFIX = env_str("CONSERVA_ARCHIVE_S3_PREFIX", "")
 ARCHIVE_FILE_MAX_BYTES = env_int("CONSERVA_ARCHIVE_FILE_MAX_BYTES", 4 * 1024**3)
+# Uploads are counted as they arrive and stopped past ARCHIVE_FILE_MAX_BYTES or the service's free
+# space (archive/ingest/uploads.py), before Django has written them whole to its temporary folder.
+FILE_UPLOAD_HANDLERS = [
+    "archive.ingest.uploads.DepositUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 ARCHIVE_PACKAGE_MAX_FILES = env_int("CONSERVA_ARCHIVE_PACKAGE_MAX_FILES", 10_000)
 # A ZIP is refused before anything is extracted when it unpacks to more than this, or when one of its
 # entries would grow more than ARCHIVE_ZIP_MAX_RATIO times (a ZIP bomb).

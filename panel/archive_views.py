@@ -12,11 +12,13 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from accounts.access import customer_required
 from accounts.client import client_address
 from archive.errors import ArchiveError
 from archive.export import archive_zip, export_filename, export_refusal
+from archive.ingest.uploads import upload_refusal
 from archive.metadata import Field
 from archive.models import Deposit, DocumentClass
 from archive.selectors import (
@@ -34,13 +36,24 @@ from lib.urls import link
 from panel.access import kept_panel_page, panel_required
 from panel.forms import DepositForm, SearchForm
 from subscriptions.selectors import service_for_customer
-from subscriptions.services import space_use_refusal
+from subscriptions.services import free_bytes, space_use_refusal
 
 
+@csrf_exempt  # checked in _deposit_page, once the upload's budget is set (Django's documented way)
 @panel_required
 def deposit_new(request):
     """Versa: a package of one class, its files or one ZIP, its metadata; then its receipt."""
+    request.upload_budget = free_bytes(request.service)
+    return _deposit_page(request)
+
+
+@csrf_protect
+def _deposit_page(request):
     service = request.service
+    if request.method == "POST" and request.FILES is not None and (stopped := upload_refusal(request)):
+        context = {"service": service, "form": DepositForm(), "error": ArchiveError(stopped), "classes": _classes()}
+        context["needs_space"] = True
+        return render(request, "panel/deposit_new.html", context, status=413)
     refusal = space_use_refusal(service, 0)
     form = DepositForm(request.POST or None, request.FILES or None) if not refusal else None
     error = None

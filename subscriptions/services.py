@@ -249,6 +249,10 @@ def service_cease(*, service_id: int, actor: Actor) -> Service:
     return service
 
 
+def free_bytes(service: Service) -> int:
+    return max(service.quota_bytes - service.used_bytes, 0)
+
+
 def space_use_refusal(service: Service, size_bytes: int) -> str:
     """Why documents of `size_bytes` cannot be deposited on this service now, or "" when they can.
     The archive asks before it reads a file, and service_use_space again under the lock."""
@@ -263,7 +267,7 @@ def space_use_refusal(service: Service, size_bytes: int) -> str:
     }
     if service.status in refusals:
         return refusals[Status(service.status)]
-    free = max(service.quota_bytes - service.used_bytes, 0)
+    free = free_bytes(service)
     if size_bytes > free:
         return _(
             "Spazio insufficiente: il versamento occupa %(size)s e restano liberi %(free)s. "

@@ -8,6 +8,7 @@ from tests import cast
 from tests.archive import files
 
 CLASSES = importlib.import_module("archive.migrations.0002_document_classes")
+POLICIES = importlib.import_module("archive.migrations.0006_class_policies")
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +21,7 @@ def document_classes(db):
     """The classes the data migration made; a transactional test's flush removes them, so made again."""
     if not DocumentClass.objects.exists():
         CLASSES.create(django_apps(), None)
+        POLICIES.configure(django_apps(), None)
     return {document_class.code: document_class for document_class in DocumentClass.objects.all()}
 
 

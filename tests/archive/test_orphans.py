@@ -28,10 +28,47 @@ def orphans(*arguments) -> str:
 
 @pytest.fixture
 def crash_after_the_files_are_named(monkeypatch):
+    """The machine stops after the files got their names, before the transaction commits."""
+    name_them = services._promote_all
+
     def crash(*args):
+        name_them(*args)
         raise OSError("the machine stopped here")
 
-    monkeypatch.setattr(services, "_create_documents", crash)
+    monkeypatch.setattr(services, "_promote_all", crash)
+
+
+def test_a_failure_before_the_files_are_named_leaves_no_file(service, monkeypatch):
+    def fail(*args):
+        raise ValueError("the receipt could not be built")
+
+    monkeypatch.setattr(services, "render_xml", fail)
+    with pytest.raises(ValueError):
+        deposit(service, {"verbale.pdf": files.pdf()})
+
+    storage = LocalBlobStorage()
+    assert list(storage.blobs()) == [] and list(storage.staged_files()) == []
+    assert Service.objects.get(pk=service.pk).used_bytes == 0
+
+
+def test_a_failure_while_naming_the_files_takes_back_those_named(service, monkeypatch):
+    storage_class = LocalBlobStorage
+    promote = storage_class.promote
+    calls = []
+
+    def second_fails(self, staged, blob, size):
+        calls.append(blob)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return promote(self, staged, blob, size)
+
+    monkeypatch.setattr(storage_class, "promote", second_fails)
+    with pytest.raises(OSError):
+        deposit(service, {"uno.pdf": files.pdf("uno"), "due.pdf": files.pdf("due")})
+
+    storage = LocalBlobStorage()
+    assert list(storage.blobs()) == [] and list(storage.staged_files()) == []
+    assert not Document.objects.exists()
 
 
 def test_a_crash_between_naming_the_files_and_committing_leaves_only_an_orphan(

@@ -236,10 +236,13 @@ def test_a_download_says_so_when_the_object_is_missing(service, settings):
 
 
 def test_the_orphan_command_lists_then_removes_a_blob_left_by_a_crash(service, settings, monkeypatch):
+    name_them = services._promote_all
+
     def crash(*args):
+        name_them(*args)
         raise OSError("the machine stopped here")
 
-    monkeypatch.setattr(services, "_create_documents", crash)
+    monkeypatch.setattr(services, "_promote_all", crash)
     data = files.pdf()
     with pytest.raises(OSError):
         deposit(service, {"verbale.pdf": data})
