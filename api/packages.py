@@ -81,7 +81,9 @@ def _deposit(request, key: ApiKey, document_class, files, fields, sheet) -> Answ
         )
     except ArchiveError as refused:
         deposit = refused.deposit
-        problems = [{"file": problem.file, "reason": problem.reason} for problem in refused.problems]
+        problems = [
+            {"file": problem.file, "reason": problem.reason, "code": problem.code} for problem in refused.problems
+        ]
         error = ApiError(
             422, "package_rejected", str(refused), extra={"package": str(deposit.public_id), "problems": problems}
         )

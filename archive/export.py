@@ -6,14 +6,19 @@ Layout of the ZIP:
     LEGGIMI.txt                         what is inside and how to check it
     versamenti/<deposit id>.xml         the receipt (rapporto di versamento) of each accepted package
     documenti/<deposit id>/<n>-<name>   each document's bytes as kept
-    indice.csv                          one row per document: where it is, its metadata, its SHA-256
-                                        as recorded and whether the bytes written matched it
+    indice.csv                          one row per document: where it is, every metadata field, its
+                                        SHA-256 as recorded and whether the bytes written matched it; a
+                                        cell a spreadsheet would run as a formula starts with '
+    indice.json                         the same, exact (lists stay lists), for a program to read back
+    SHA256SUMS                          `sha256sum -c SHA256SUMS` checks every document's bytes
 """
 
 import csv
 import hashlib
 import io
+import json
 import logging
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +35,7 @@ from subscriptions.models import Service
 logger = logging.getLogger(__name__)
 CHUNK_BYTES = 1024 * 1024
 ROWS_PER_QUERY = 500
+SPOOL_BYTES = 4 * 1024 * 1024
 INDEX_COLUMNS = [
     "percorso",
     "documento",
@@ -37,13 +43,26 @@ INDEX_COLUMNS = [
     "classe",
     "nome_originale",
     "formato",
+    "formato_riconosciuto",
+    "puid",
     "byte",
     "sha256",
     "verifica",
     "identificativo",
     "data_documento",
+    "anno_fiscale",
+    "tipologia_documentale",
+    "oggetto",
+    "parole_chiave",
+    "soggetti",
+    "fatture",
+    "tempo_di_conservazione",
+    "avvisi",
+    "firme",
     "versato_il",
 ]
+# What a spreadsheet reads as the start of a formula (OWASP's list): such a cell gets a leading '.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_refusal(service: Service) -> str:
@@ -92,9 +111,11 @@ def archive_zip(service: Service) -> Iterator[bytes]:
     if refusal := export_refusal(service):
         raise ArchiveError(refusal)
     pipe = _Pipe()
-    index = io.StringIO()
+    # The indexes grow a row per document while the documents stream: kept on disk past a few MB.
+    index, json_index, sums = (_spool() for _ in range(3))
     rows = csv.writer(index)
     rows.writerow(INDEX_COLUMNS)
+    json_index.write('{"documenti": [')
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("LEGGIMI.txt", _readme(service))
         yield pipe.take()
@@ -105,13 +126,32 @@ def archive_zip(service: Service) -> Iterator[bytes]:
         documents = (
             Document.objects.filter(service=service)
             .select_related("deposit", "document_class")
+            .prefetch_related("subjects", "keywords", "invoices")
             .order_by("deposited_at", "deposit_id", "position")
         )
-        for document in documents.iterator(ROWS_PER_QUERY):
+        for count, document in enumerate(documents.iterator(ROWS_PER_QUERY)):
             written = yield from _write_document(archive, pipe, service, document)
-            rows.writerow(_index_row(document, written))
-        archive.writestr("indice.csv", index.getvalue())
+            entry = index_entry(document, written)
+            rows.writerow(csv_row(entry))
+            json_index.write(("," if count else "") + "\n" + json.dumps(entry, ensure_ascii=False))
+            if written.path:
+                sums.write(f"{document.sha256}  {written.path}\n")
+        json_index.write("\n]}\n")
+        for name, spool in (("indice.csv", index), ("indice.json", json_index), ("SHA256SUMS", sums)):
+            yield from _copy_spool(archive, pipe, name, spool)
     yield pipe.take()
+
+
+def _spool() -> tempfile.SpooledTemporaryFile[str]:
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline="")
+
+
+def _copy_spool(archive: zipfile.ZipFile, pipe: _Pipe, name: str, spool: tempfile.SpooledTemporaryFile[str]):
+    spool.seek(0)
+    with spool, archive.open(zipfile.ZipInfo(name, _now_in_zip()), "w", force_zip64=True) as target:
+        while text := spool.read(CHUNK_BYTES):
+            target.write(text.encode())
+            yield pipe.take()
 
 
 def _write_document(archive: zipfile.ZipFile, pipe: _Pipe, service: Service, document: Document):
@@ -138,26 +178,76 @@ def _base_name(name: str) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1] or "documento"
 
 
+def _now_in_zip() -> tuple[int, int, int, int, int, int]:
+    moment = timezone.localtime(clock.now())
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+
 def _local_time(document: Document) -> tuple[int, int, int, int, int, int]:
     moment = timezone.localtime(document.deposited_at)
     return (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 
-def _index_row(document: Document, written: _Written) -> list[str]:
-    return [
-        written.path,
-        str(document.public_id),
-        str(document.deposit.public_id),
-        document.document_class.code,
-        document.name,
-        document.format,
-        str(document.size),
-        document.sha256,
-        written.verification,
-        document.number,
-        document.document_date.isoformat() if document.document_date else "",
-        document.deposited_at.isoformat(),
-    ]
+def index_entry(document: Document, written: _Written) -> dict[str, object]:
+    """Every metadata field of a document, as JSON keeps it; the CSV's row is drawn from it."""
+    return {
+        "percorso": written.path,
+        "documento": str(document.public_id),
+        "versamento": str(document.deposit.public_id),
+        "classe": document.document_class.code,
+        "nome_originale": document.name,
+        "formato": document.format,
+        "formato_riconosciuto": document.format_label,
+        "puid": document.format_puid,
+        "byte": document.size,
+        "sha256": document.sha256,
+        "verifica": written.verification,
+        "identificativo": document.number,
+        "data_documento": document.document_date.isoformat() if document.document_date else "",
+        "anno_fiscale": document.fiscal_year,
+        "tipologia_documentale": document.document_type,
+        "oggetto": document.subject_matter,
+        "parole_chiave": [keyword.keyword for keyword in document.keywords.all()],
+        "soggetti": [
+            {
+                "ruolo": subject.role,
+                "denominazione": subject.name,
+                "paese": subject.country,
+                "partita_iva": subject.vat_number,
+                "codice_fiscale": subject.tax_code,
+            }
+            for subject in document.subjects.all()
+        ],
+        "fatture": [
+            {
+                "numero": invoice.number,
+                "data": invoice.date.isoformat() if invoice.date else "",
+                "tipo": invoice.type_code,
+            }
+            for invoice in document.invoices.all()
+        ],
+        "tempo_di_conservazione": document.retention_years,
+        "avvisi": document.findings,
+        "firme": document.signatures,
+        "versato_il": document.deposited_at.isoformat(),
+    }
+
+
+def csv_row(entry: dict[str, object]) -> list[str]:
+    """The entry for people: lists as JSON text in their cell, and no cell a spreadsheet would run."""
+    return [_neutralised(_cell(entry[column])) for column in INDEX_COLUMNS]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False) if value else ""
+    return str(value)
+
+
+def _neutralised(text: str) -> str:
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _readme(service: Service) -> str:
@@ -173,11 +263,13 @@ def _readme(service: Service) -> str:
             _("documenti/: i file conservati, come sono stati versati, in una cartella per versamento."),
             _("versamenti/: il rapporto di versamento (XML) di ogni pacchetto accettato."),
             _(
-                "indice.csv: una riga per documento con i metadati e l'impronta SHA-256 registrata; la colonna "
+                "indice.csv: una riga per documento con tutti i metadati e l'impronta SHA-256 registrata; la colonna "
                 "«verifica» dice se i byte esportati corrispondono all'impronta (OK), se non corrispondono "
-                "(NON_CORRISPONDE) o se il file manca (MANCANTE): negli ultimi due casi scrivi all'assistenza."
+                "(NON_CORRISPONDE) o se il file manca (MANCANTE): negli ultimi due casi scrivi all'assistenza. "
+                "Una cella che un foglio di calcolo leggerebbe come formula comincia con un apostrofo."
             ),
-            _("Per verificare un file: sha256sum <file>, da confrontare con la colonna sha256 e con il rapporto."),
+            _("indice.json: gli stessi metadati, esatti (elenchi compresi), per un programma."),
+            _("Per verificare tutti i file: sha256sum -c SHA256SUMS (dalla cartella dell'archivio estratto)."),
             "",
         ]
     )

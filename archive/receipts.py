@@ -19,12 +19,18 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import translation
 from lxml import etree
 
+from archive.ingest.findings import Finding
 from archive.models import Deposit, Document
 
 NAMESPACE = "urn:conserva:rapporto-di-versamento:1"
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "rapporto-di-versamento-1.xsd"
+OUTCOME_NAMESPACE = "urn:conserva:esito-negativo:1"
+OUTCOME_SCHEMA = Path(__file__).resolve().parent / "schemas" / "esito-negativo-1.xsd"
+# The kept XML speaks the language of the law it answers to, whatever the depositor's.
+RECORD_LANGUAGE = "it"
 ALGORITHM = "SHA-256"
 
 
@@ -39,6 +45,10 @@ class ReceiptLine:
     sha256: str
     number: str
     document_date: datetime.date | None
+    format_label: str = ""
+    puid: str = ""
+    signatures: tuple[dict[str, object], ...] = ()
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,10 @@ def receipt_of(deposit: Deposit, documents: Iterable[Document]) -> Receipt:
                 sha256=document.sha256,
                 number=document.number,
                 document_date=document.document_date,
+                format_label=document.format_label,
+                puid=document.format_puid,
+                signatures=tuple(document.signatures),
+                findings=tuple(Finding.from_json(item) for item in document.findings),
             )
             for document in documents
         ),
@@ -98,6 +112,11 @@ def package_hash(documents: Iterable[tuple[str, str]]) -> str:
 
 
 def render_xml(receipt: Receipt) -> str:
+    with translation.override(RECORD_LANGUAGE):
+        return _render_xml(receipt)
+
+
+def _render_xml(receipt: Receipt) -> str:
     root = etree.Element(f"{{{NAMESPACE}}}RapportoDiVersamento", nsmap={None: NAMESPACE}, versione="1.0")
     _add(root, "Identificativo", str(receipt.id))
     _add(root, "DataOraVersamento", receipt.submitted_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -128,6 +147,78 @@ def _line(parent: etree._Element, line: ReceiptLine) -> None:
         _add(document, "Numero", line.number)
     if line.document_date:
         _add(document, "Data", line.document_date.isoformat())
+    if line.format_label:
+        recognised = _add(document, "FormatoRiconosciuto", line.format_label)
+        if line.puid:
+            recognised.set("puid", line.puid)
+    if line.signatures:
+        signatures = _add(document, "Firme")
+        for report in line.signatures:
+            _signature(signatures, report)
+    if line.findings:
+        warnings = _add(document, "Avvisi")
+        for finding in line.findings:
+            _add(warnings, "Avviso", finding.message, codice=finding.code)
+
+
+def _signature(parent: etree._Element, report: dict[str, object]) -> None:
+    def text(key: str) -> str:
+        value = report.get(key)
+        return "" if value is None else str(value)
+
+    signature = _add(parent, "Firma", tipo=text("kind") or "CAdES")
+    if text("level"):
+        signature.set("livello", text("level"))
+    if report.get("qualified") is not None:
+        signature.set("qualificata", "true" if report["qualified"] else "false")
+    _add(signature, "Firmatario", text("signer_name"))
+    for tag, key in (("CodiceFiscale", "signer_tax_code"), ("Emittente", "issuer")):
+        if text(key):
+            _add(signature, tag, text(key))
+    if text("signing_time"):
+        _add(signature, "DataFirma", text("signing_time"), fonte=text("signing_time_source") or "-")
+    if text("digest_algorithm"):
+        _add(signature, "Algoritmo", text("digest_algorithm"))
+    _add(signature, "Esito", text("outcome") or "-")
+    if text("reason"):
+        _add(signature, "Motivo", text("reason"))
+
+
+def render_outcome_xml(deposit: Deposit, refusals: Iterable[dict[str, str]], reason: str) -> str:
+    """The esito negativo of a rejected package (archive/schemas/esito-negativo-1.xsd): the package's
+    own errors, then each refused file's, in Italian whatever the depositor's language."""
+    with translation.override(RECORD_LANGUAGE):
+        root = etree.Element(f"{{{OUTCOME_NAMESPACE}}}EsitoNegativo", nsmap={None: OUTCOME_NAMESPACE}, versione="1.0")
+        _add(root, "Identificativo", str(deposit.public_id))
+        _add(root, "DataOraVersamento", deposit.submitted_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        issuer = settings.INVOICE_ISSUER
+        _party(root, "Conservatore", issuer["name"], issuer["vat_number"], issuer["tax_code"])
+        _party(
+            root,
+            "SoggettoProduttore",
+            deposit.producer_name,
+            deposit.producer_vat_number,
+            deposit.producer_tax_code,
+        )
+        _add(root, "Servizio", deposit.service.panel_username or str(deposit.service.public_id))
+        _add(root, "VersatoDa", deposit.submitted_by)
+        if deposit.document_class is not None:
+            _add(root, "ClasseDocumentale", deposit.document_class.name, codice=deposit.document_class.code)
+        _add(root, "Esito", "RIFIUTATO")
+        _add(root, "Motivo", reason)
+        by_file: dict[str, list[dict[str, str]]] = {}
+        for refusal in refusals:
+            by_file.setdefault(refusal["file"], []).append(refusal)
+        if "" in by_file:
+            package = _add(root, "ErroriDelPacchetto")
+            for refusal in by_file.pop(""):
+                _add(package, "Errore", refusal["reason"], codice=refusal.get("code") or "pacchetto")
+        for name, errors in by_file.items():
+            file = _add(root, "File")
+            _add(file, "NomeFile", name)
+            for refusal in errors:
+                _add(file, "Errore", refusal["reason"], codice=refusal.get("code") or "file")
+        return str(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode())
 
 
 def _party(parent: etree._Element, tag: str, name: str, vat_number: str, tax_code: str) -> None:
@@ -140,20 +231,22 @@ def _party(parent: etree._Element, tag: str, name: str, vat_number: str, tax_cod
 
 
 def _add(parent: etree._Element, tag: str, text: str = "", **attributes: str) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}", attributes)
+    """A child in its parent's namespace (the receipt's or the outcome's)."""
+    element = etree.SubElement(parent, f"{{{etree.QName(parent).namespace}}}{tag}", attributes)
     if text:
         element.text = text
     return element
 
 
 @cache
-def schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMA), etree.XMLParser(no_network=True)))
+def schema(path: Path = SCHEMA) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(path), etree.XMLParser(no_network=True)))
 
 
-def xml_errors(xml: str) -> list[str]:
+def xml_errors(xml: str, path: Path = SCHEMA) -> list[str]:
+    """The schema's complaints about a receipt (or, with OUTCOME_SCHEMA, an outcome); none when valid."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    checker = schema()
+    checker = schema(path)
     if checker.validate(etree.fromstring(xml.encode(), parser)):
         return []
     return [f"line {error.line}: {error.message}" for error in checker.error_log]

@@ -20,8 +20,9 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
 from archive.deadlines import preservation_deadline
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, Problem
 from archive.formats import SPECS, Format
+from archive.ingest.findings import Finding
 from archive.models import Deposit, Document, DocumentClass, DocumentKeyword, DocumentSubject
 from archive.receipts import Receipt, receipt_of
 from archive.storage import blob_name, blob_storage
@@ -219,6 +220,16 @@ def deposit_for_service(*, service: Service, public_id: uuid.UUID | str) -> Depo
     return get_object_or_404(
         Deposit.objects.select_related("document_class", "service"), service=service, public_id=public_id
     )
+
+
+def refusals_of(deposit: Deposit) -> list[Problem]:
+    """A rejected package's refusals, each check's drawn again in the reader's language."""
+    return [
+        Problem.of(str(item.get("file", "")), Finding.from_json(item))
+        if item.get("code")
+        else Problem(str(item.get("file", "")), str(item.get("reason", "")))
+        for item in deposit.refusals
+    ]
 
 
 def receipt_for_service(*, service: Service, public_id: uuid.UUID | str) -> Receipt:

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from django.core.files import File
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from archive.errors import ArchiveError, Problem
@@ -21,7 +22,7 @@ from archive.ingest.pipeline import Ingested, Rules, ingest
 from archive.metadata import Metadata, read_metadata
 from archive.models import Deposit, Document, DocumentClass, DocumentKeyword, DocumentSubject
 from archive.packages import Incoming, incoming, unpack
-from archive.receipts import package_hash, receipt_of, render_xml
+from archive.receipts import RECORD_LANGUAGE, package_hash, receipt_of, render_outcome_xml, render_xml
 from archive.sheets import Fields, metadata_by_file
 from archive.storage import BlobStorage, blob_name, blob_storage
 from audit import trail
@@ -294,14 +295,19 @@ def _producer(service: Service) -> dict[str, str]:
 
 @transaction.atomic
 def _record_rejection(service: Service, document_class_code: str, problems: list[Problem], actor: Actor) -> Deposit:
+    """The rejected package's record and its esito negativo, kept like a receipt; no file is kept."""
     deposit = Deposit.objects.create(
         service=service,
         document_class=DocumentClass.objects.filter(code=document_class_code).first(),
         status=Deposit.Status.REJECTED,
         submitted_by=actor_label(actor),
-        refusals=[{"file": problem.file, "reason": problem.reason} for problem in problems],
+        refusals=[problem.as_json() for problem in problems],
         **_producer(service),
     )
+    deposit.receipt_xml = render_outcome_xml(
+        deposit, [_in_italian(problem) for problem in problems], problems[0].reason
+    )
+    deposit.save(update_fields=["receipt_xml"])
     trail.record(
         deposit,
         Action.DEPOSIT_REJECTED,
@@ -311,3 +317,12 @@ def _record_rejection(service: Service, document_class_code: str, problems: list
         reason=problems[0].reason[:200],
     )
     return deposit
+
+
+def _in_italian(problem: Problem) -> dict[str, str]:
+    """A refusal as the kept outcome says it: a check's finding drawn again in Italian; a reason
+    given in words only stays as it was said."""
+    if problem.finding is None:
+        return {"file": problem.file, "reason": problem.reason, "code": ""}
+    with translation.override(RECORD_LANGUAGE):
+        return {"file": problem.file, "reason": problem.finding.message, "code": problem.finding.code}

@@ -29,6 +29,7 @@ from archive.selectors import (
     document_card,
     document_download,
     receipt_for_service,
+    refusals_of,
     search_results,
 )
 from archive.services import archive_export_record, deposit_submit
@@ -100,7 +101,7 @@ def deposit_list(request):
 def deposit_detail(request, deposit_id):
     deposit = deposit_for_service(service=request.service, public_id=deposit_id)
     documents = deposit.documents.order_by("position") if deposit.status == Deposit.Status.ACCEPTED else []
-    context = {"service": request.service, "deposit": deposit, "documents": documents}
+    context = {"service": request.service, "deposit": deposit, "documents": documents, "refusals": refusals_of(deposit)}
     return render(request, "panel/deposit_detail.html", context)
 
 
@@ -113,12 +114,14 @@ def receipt(request, deposit_id):
 
 @panel_required
 def receipt_xml(request, deposit_id):
-    """The rapporto di versamento as it was kept when the package was accepted."""
+    """The rapporto di versamento as it was kept when the package was accepted, or the esito
+    negativo of a rejected one."""
     deposit = deposit_for_service(service=request.service, public_id=deposit_id)
-    if deposit.status != Deposit.Status.ACCEPTED:
-        raise Http404  # a rejected package has no receipt
+    if not deposit.receipt_xml:
+        raise Http404  # a package rejected before outcomes were kept
+    kind = "rapporto-di-versamento" if deposit.status == Deposit.Status.ACCEPTED else "esito-negativo"
     response = HttpResponse(deposit.receipt_xml.encode(), content_type="application/xml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rapporto-di-versamento-{deposit.public_id}.xml"'
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{deposit.public_id}.xml"'
     patch_cache_control(response, no_store=True, private=True)  # a customer's document: never kept by a cache
     return response
 

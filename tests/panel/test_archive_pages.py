@@ -5,6 +5,7 @@ import hashlib
 
 import pytest
 
+from archive import receipts
 from archive.errors import ArchiveError
 from archive.models import Deposit
 from archive.receipts import xml_errors
@@ -123,7 +124,22 @@ def test_the_deposits_list_shows_accepted_and_rejected_packages(visitor, service
     detail = visitor.get(panel_url("deposit_detail", service, rejected.public_id)).content.decode()
     assert "finto.pdf" in detail and "nessun documento è stato conservato" in detail
     assert visitor.get(panel_url("receipt", service, rejected.public_id)).status_code == 404
-    assert visitor.get(panel_url("receipt_xml", service, rejected.public_id)).status_code == 404
+    assert panel_url("receipt_xml", service, rejected.public_id) in detail
+
+
+def test_a_rejected_package_has_its_negative_outcome_in_xml(visitor, service):
+    with pytest.raises(ArchiveError):
+        deposit(service, {"finto.pdf": b"non un PDF", "vuoto.txt": b""})
+    rejected = Deposit.objects.get(status=Deposit.Status.REJECTED)
+
+    response = visitor.get(panel_url("receipt_xml", service, rejected.public_id))
+
+    assert response.status_code == 200
+    assert f'filename="esito-negativo-{rejected.public_id}.xml"' in response["Content-Disposition"]
+    xml = response.content.decode()
+    assert receipts.xml_errors(xml, receipts.OUTCOME_SCHEMA) == []
+    assert "<NomeFile>finto.pdf</NomeFile>" in xml and "<NomeFile>vuoto.txt</NomeFile>" in xml
+    assert "<Esito>RIFIUTATO</Esito>" in xml and str(rejected.public_id) in xml
 
 
 def test_the_receipt_is_a_printable_page_and_its_xml(visitor, service, kept):
