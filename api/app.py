@@ -9,13 +9,14 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from api import documents, packages
-from api.auth import READ
+from api.auth import ANY, READ
 from api.errors import UNAUTHENTICATED, ApiError
 from api.problems import TITLES, not_found, problem_response
-from api.representations import service_view
-from api.schemas import ServiceOut
+from api.representations import document_class_view, service_view
+from api.schemas import DocumentClassOut, ServiceOut
 from archive.errors import ArchiveError
 from archive.ingest.uploads import upload_refusal
+from archive.selectors import document_classes
 
 DESCRIPTION = """Deposit, track and retrieve documents of one Conserva service.
 
@@ -56,6 +57,17 @@ api.add_router("", documents.router)
 def service_detail(request: HttpRequest):
     """S2, S6, S8 of the customer area: an ERP can warn before the archive fills or expires."""
     return service_view(request.auth.service)
+
+
+@api.get(
+    "/document-classes",
+    auth=ANY,
+    response=list[DocumentClassOut],
+    tags=["packages"],
+    summary="The document classes: what each requires, the formats it accepts, its policies",
+)
+def document_class_list(request: HttpRequest):
+    return [document_class_view(item) for item in document_classes()]
 
 
 @api.exception_handler(ApiError)

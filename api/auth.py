@@ -33,7 +33,7 @@ class KeyAuth(HttpBearer):
         if key is None:
             raise ApiError(401, "unauthenticated", str(UNAUTHENTICATED), headers={"WWW-Authenticate": "Bearer"})
         translation.activate(asked_language(request) or key.service.customer.language)
-        if self.scope not in key.scopes:
+        if self.scope and self.scope not in key.scopes:
             raise ApiError(403, "scope_missing", str(SCOPE_REFUSALS[self.scope]))
         request_count(key)
         if self.scope == "deposit":
@@ -51,5 +51,6 @@ def asked_language(request: HttpRequest) -> str:
     return ""
 
 
+ANY = KeyAuth("")  # any key of the service, whatever it may do
 READ = KeyAuth("read")
 DEPOSIT = KeyAuth("deposit")

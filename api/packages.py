@@ -22,7 +22,7 @@ from api.schemas import PackageDetail, PackagePage, Problem
 from api.tasks import deliver_webhook
 from api.webhooks import webhook_queue
 from archive.errors import ArchiveError
-from archive.ingest.uploads import upload_refusal
+from archive.ingest.uploads import dropped_names_refusal, upload_refusal
 from archive.models import Deposit
 from archive.selectors import deposit_for_service, deposits_of
 from archive.services import deposit_submit
@@ -54,6 +54,9 @@ def package_create(
     key: ApiKey = request.auth
     if stopped := upload_refusal(request):
         raise ApiError(413, "request_too_large", stopped)
+    if dropped := dropped_names_refusal(request):
+        problems = [{"file": problem.file, "reason": problem.reason, "code": ""} for problem in dropped.problems]
+        raise ApiError(422, "invalid_request", str(dropped), extra={"problems": problems})
     fields = _metadata(metadata)
     fingerprint = _fingerprint(document_class, fields, files, sheet)
 

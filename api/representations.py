@@ -2,7 +2,10 @@
 
 from django.urls import reverse
 
-from archive.models import Deposit, Document
+from archive.ingest.fatturapa import type_label
+from archive.ingest.findings import Finding
+from archive.metadata import Field
+from archive.models import Deposit, Document, DocumentClass
 from archive.selectors import archive_refusal
 from subscriptions.models import Service
 from subscriptions.services import space_use_refusal
@@ -45,10 +48,38 @@ def package_view(deposit: Deposit) -> dict[str, object]:
 def package_detail_view(deposit: Deposit) -> dict[str, object]:
     documents = deposit.documents.order_by("position") if deposit.status == Deposit.Status.ACCEPTED else []
     briefs = [
-        {"id": item.public_id, "position": item.position, "name": item.name, "sha256": item.sha256, "size": item.size}
+        {
+            "id": item.public_id,
+            "position": item.position,
+            "name": item.name,
+            "sha256": item.sha256,
+            "size": item.size,
+            "findings": findings_view(item.findings),
+        }
         for item in documents
     ]
     return {**package_view(deposit), "documents": briefs}
+
+
+def document_class_view(document_class: DocumentClass) -> dict[str, object]:
+    return {
+        "code": document_class.code,
+        "name": document_class.name,
+        "required_metadata": [{"key": key, "label": str(Field(key).label)} for key in document_class.required_metadata],
+        "allowed_formats": document_class.allowed_formats,
+        "electronic_invoices": document_class.electronic_invoices,
+        "pdfa": document_class.pdfa,
+        "retention_years": document_class.retention_years,
+        "tax_relevant": document_class.tax_relevant,
+    }
+
+
+def findings_view(stored: list[dict[str, object]]) -> list[dict[str, str]]:
+    """Kept findings with their message in the active language (the key owner's)."""
+    return [
+        {"level": finding.level, "code": finding.code, "message": finding.message}
+        for finding in map(Finding.from_json, stored)
+    ]
 
 
 def document_view(document: Document) -> dict[str, object]:
@@ -61,6 +92,14 @@ def document_view(document: Document) -> dict[str, object]:
         "size": document.size,
         "format": document.format,
         "signed_format": document.signed_format,
+        "format_label": document.format_label,
+        "puid": document.format_puid,
+        "findings": findings_view(document.findings),
+        "signatures": document.signatures,
+        "invoices": [
+            {"number": item.number, "date": item.date, "type_code": item.type_code, "type": type_label(item.type_code)}
+            for item in document.invoices.all()
+        ],
         "number": document.number,
         "document_date": document.document_date,
         "fiscal_year": document.fiscal_year,

@@ -22,9 +22,57 @@ class ServiceOut(Schema):
     accepts_deposits: bool
 
 
+class RequiredField(Schema):
+    key: str = Field(description="the metadata's key, as `metadata` and the sheet name it: identificativo, data…")
+    label: str
+
+
+class DocumentClassOut(Schema):
+    code: str = Field(description="what `document_class` takes")
+    name: str
+    required_metadata: list[RequiredField] = Field(description="refused without them (a FatturaPA gives its own)")
+    allowed_formats: list[str] = Field(description="by content, not by name: PDF, XML, P7M (.p7m and .p7s)…")
+    electronic_invoices: bool = Field(description="an XML must be a FatturaPA valid against its version's schema")
+    pdfa: str = Field(
+        description="OBBLIGATORIO (refused if not PDF/A), CONSIGLIATO (kept with a warning), NON_RICHIESTO"
+    )
+    retention_years: int = Field(description="the least retention; `tempo_di_conservazione` may ask more")
+    tax_relevant: bool = Field(description="preserved by the tax deadline of its fiscal year")
+
+
 class Refusal(Schema):
     file: str = Field(description="the file's name in the package; empty for the package as a whole")
     reason: str
+    code: str = Field("", description="the check's stable code (signature.not_intact, fatturapa.schema…)")
+
+
+class FindingOut(Schema):
+    level: str = Field(description="AVVISO (kept with it) or ERRORE (refused)")
+    code: str = Field(description="stable, for programs")
+    message: str = Field(description="for people, in the key owner's language")
+
+
+class SignatureOut(Schema):
+    kind: str = Field(description="CAdES, PAdES or XAdES")
+    depth: int = Field(description="0 for the outermost envelope, 1 for one nested inside it…")
+    signer_name: str
+    signer_tax_code: str
+    issuer: str
+    signing_time: datetime.datetime | None
+    signing_time_source: str = Field(description="«marca temporale», «dichiarato dal firmatario» or empty")
+    digest_algorithm: str
+    signature_algorithm: str
+    level: str = Field(description="BES, T, LT or LTA")
+    qualified: bool | None
+    outcome: str = Field(description="VALIDA, INDETERMINATA or NON_INTEGRA (never kept)")
+    reason: str
+
+
+class InvoiceOut(Schema):
+    number: str
+    date: datetime.date | None
+    type_code: str = Field(description="FatturaPA's TipoDocumento: TD01, TD04…")
+    type: str = Field(description="the type in words: Fattura, Nota di credito…")
 
 
 class DocumentBrief(Schema):
@@ -33,6 +81,7 @@ class DocumentBrief(Schema):
     name: str
     sha256: str
     size: int
+    findings: list[FindingOut] = Field(description="the warnings it was kept with")
 
 
 class PackageOut(Schema):
@@ -74,6 +123,11 @@ class DocumentOut(Schema):
     size: int
     format: str
     signed_format: str
+    format_label: str = Field(description="what the content was recognised as: «PDF 1.7», «PDF/A-2b (dichiarato)»")
+    puid: str = Field(description="PRONOM's identifier of the format, when PRONOM knows it")
+    findings: list[FindingOut]
+    signatures: list[SignatureOut]
+    invoices: list[InvoiceOut] = Field(description="each invoice of a FatturaPA file (a lot holds several)")
     number: str
     document_date: datetime.date | None
     fiscal_year: int | None

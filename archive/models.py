@@ -5,6 +5,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from archive.formats import Format
+from archive.ingest.fatturapa import type_label
+from archive.ingest.findings import Finding
+from archive.ingest.pdfa import PdfaPolicy
 from archive.metadata import Field, Role
 from lib import clock
 
@@ -20,12 +23,6 @@ def validate_formats(value: object) -> None:
 
 def validate_fields(value: object) -> None:
     _require_codes(value, Field.values)
-
-
-class PdfaPolicy(models.TextChoices):
-    REQUIRED = "OBBLIGATORIO", _("obbligatorio: un PDF che non è PDF/A è rifiutato")
-    WANTED = "CONSIGLIATO", _("consigliato: un PDF che non è PDF/A è conservato con un avviso")
-    NOT_NEEDED = "NON_RICHIESTO", _("non richiesto")
 
 
 class DocumentClass(models.Model):
@@ -157,6 +154,10 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def warnings(self) -> list[Finding]:
+        """The warnings it was kept with, their messages in the active language."""
+        return [Finding.from_json(item) for item in self.findings]
+
 
 class DocumentInvoice(models.Model):
     """One invoice of a FatturaPA file: a lot holds several, each searchable by its number and date."""
@@ -175,6 +176,10 @@ class DocumentInvoice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def type_label(self) -> str:
+        return type_label(self.type_code)
 
 
 class DocumentSubject(models.Model):

@@ -18,7 +18,7 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 
 from archive.errors import ArchiveError, Problem
-from archive.names import clean_name, extension
+from archive.names import clean_name, extension, shown_name
 
 CHUNK_BYTES = 1024 * 1024
 # Below this size a high compression ratio can do no harm (a short text compresses well).
@@ -52,12 +52,25 @@ def unpack(files: Sequence[File[bytes]]) -> Package:
     zips = [upload for upload in files if extension(upload.name or "") == "zip"]
     if zips and len(files) > 1:
         raise ArchiveError(_("Un versamento è fatto di più file oppure di un solo archivio ZIP, non di entrambi."))
-    package = _zip_package(zips[0]) if zips else Package([incoming(upload) for upload in files])
+    package = _zip_package(zips[0]) if zips else Package(_named(files))
     if len(package.items) > settings.ARCHIVE_PACKAGE_MAX_FILES:
         raise ArchiveError(
             _("Un versamento contiene al massimo %(max)d file.") % {"max": settings.ARCHIVE_PACKAGE_MAX_FILES}
         )
     return package
+
+
+def _named(files: Sequence[File[bytes]]) -> list[Incoming]:
+    """Each upload with its checked name; every refused name is named (its invisible characters shown)."""
+    items, problems = [], []
+    for upload in files:
+        try:
+            items.append(incoming(upload))
+        except ArchiveError as error:
+            problems.append(Problem(shown_name(upload.name or ""), str(error)))
+    if problems:
+        raise ArchiveError(_("Il nome di alcuni file non è accettabile."), problems=problems)
+    return items
 
 
 def read_all(item: Incoming, limit: int) -> bytes:

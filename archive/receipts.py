@@ -22,15 +22,13 @@ from django.conf import settings
 from django.utils import translation
 from lxml import etree
 
-from archive.ingest.findings import Finding
+from archive.ingest.findings import RECORD_LANGUAGE, Finding
 from archive.models import Deposit, Document
 
 NAMESPACE = "urn:conserva:rapporto-di-versamento:1"
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "rapporto-di-versamento-1.xsd"
 OUTCOME_NAMESPACE = "urn:conserva:esito-negativo:1"
 OUTCOME_SCHEMA = Path(__file__).resolve().parent / "schemas" / "esito-negativo-1.xsd"
-# The kept XML speaks the language of the law it answers to, whatever the depositor's.
-RECORD_LANGUAGE = "it"
 ALGORITHM = "SHA-256"
 
 

@@ -23,7 +23,7 @@ from archive.deadlines import preservation_deadline
 from archive.errors import ArchiveError, Problem
 from archive.formats import SPECS, Format
 from archive.ingest.findings import Finding
-from archive.models import Deposit, Document, DocumentClass, DocumentKeyword, DocumentSubject
+from archive.models import Deposit, Document, DocumentClass, DocumentInvoice, DocumentKeyword, DocumentSubject
 from archive.receipts import Receipt, receipt_of
 from archive.storage import blob_name, blob_storage
 from lib import clock
@@ -134,6 +134,11 @@ def _with_subjects(documents: Sequence[Document]) -> list[Result]:
     return [Result(document, subjects[document.pk]) for document in documents]
 
 
+def document_classes() -> list[DocumentClass]:
+    """The classes a package may have now, in their order."""
+    return list(DocumentClass.objects.filter(is_active=True))
+
+
 def document_class_names() -> dict[str, str]:
     """Every document class's code and name, in their order."""
     return dict(DocumentClass.objects.values_list("code", "name"))
@@ -150,7 +155,7 @@ def _documents(service: Service) -> QuerySet[Document]:
     return (
         Document.objects.filter(service=service)
         .select_related("document_class", "deposit")
-        .prefetch_related("subjects", "keywords")
+        .prefetch_related("subjects", "keywords", "invoices")
     )
 
 
@@ -161,8 +166,11 @@ def _filtered(documents: QuerySet[Document], query: DocumentQuery) -> QuerySet[D
         documents = documents.filter(document_date__gte=query.date_from)
     if query.date_to:
         documents = documents.filter(document_date__lte=query.date_to)
-    if query.number.strip():
-        documents = documents.filter(number__icontains=query.number.strip())
+    if number := query.number.strip():
+        # A lot's file is numbered by its first invoice; the others are found by their whole number.
+        numbered = Document.objects.filter(number__icontains=number).order_by().values("pk")
+        in_a_lot = DocumentInvoice.objects.filter(number=number).order_by().values("document_id")
+        documents = documents.filter(pk__in=numbered.union(in_a_lot))
     if query.sha256.strip():
         documents = documents.filter(sha256=query.sha256.strip().lower())
     subjects = DocumentSubject.objects.filter(document=OuterRef("pk"))
@@ -200,7 +208,7 @@ def document_card(*, service: Service, public_id: uuid.UUID | str) -> Document:
             "document_class__required_metadata",
             "document_class__allowed_formats",
         )
-        .prefetch_related("subjects", "keywords"),
+        .prefetch_related("subjects", "keywords", "invoices"),
         public_id=public_id,
     )
 
@@ -220,6 +228,11 @@ def deposit_for_service(*, service: Service, public_id: uuid.UUID | str) -> Depo
     return get_object_or_404(
         Deposit.objects.select_related("document_class", "service"), service=service, public_id=public_id
     )
+
+
+def refused_count(*, service: Service) -> int:
+    """How many packages of the service were rejected (each has its esito negativo)."""
+    return Deposit.objects.filter(service=service, status=Deposit.Status.REJECTED).count()
 
 
 def refusals_of(deposit: Deposit) -> list[Problem]:

@@ -61,6 +61,12 @@ class Staging(ABC):
     @abstractmethod
     def abort(self) -> None: ...
 
+    @property
+    def local_path(self) -> Path | None:
+        """Where the bytes are on this machine, for the checks that read a file again (a PDF, a
+        signature); None when they are elsewhere (a bucket), and ingest keeps a local copy."""
+        return None
+
     def __enter__(self) -> "Staging":
         return self
 
@@ -116,6 +122,10 @@ class LocalStaging(Staging):
 
     def write(self, chunk: bytes) -> None:
         self._file.write(chunk)
+
+    @property
+    def local_path(self) -> Path:
+        return self.path
 
     def finish(self) -> str:
         self._file.flush()

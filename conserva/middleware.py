@@ -1,9 +1,25 @@
+import functools
+
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+
+from archive.ingest.uploads import parse_keeping_raw_names
+
+
+class RawUploadNamesMiddleware:
+    """Uploaded files keep the names they were sent with (archive.ingest.uploads), so that a name
+    with a control character is refused in words instead of changed or dropped by Django."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.parse_file_upload = functools.partial(parse_keeping_raw_names, request)
+        return self.get_response(request)
 
 
 class ItalianFirstLocaleMiddleware:

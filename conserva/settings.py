@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "conserva.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "api.middleware.RequestSizeLimitMiddleware",  # a too large API request is refused before it is read
+    "conserva.middleware.RawUploadNamesMiddleware",  # an upload's name as sent, for the archive to judge
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -444,6 +445,9 @@ ARCHIVE_PACKAGE_MAX_FILES = env_int("CONSERVA_ARCHIVE_PACKAGE_MAX_FILES", 10_000
 ARCHIVE_ZIP_MAX_BYTES = env_int("CONSERVA_ARCHIVE_ZIP_MAX_BYTES", 8 * 1024**3)
 ARCHIVE_ZIP_MAX_RATIO = env_int("CONSERVA_ARCHIVE_ZIP_MAX_RATIO", 100)
 # A signed file (.p7m) is opened in memory to reach its content: up to this size.
+# An optional veraPDF run for a PDF that claims PDF/A, beside our own rule checks (archive/ingest/pdfa.py):
+# its command line, e.g. "verapdf --format json"; empty, the default, runs nothing.
+ARCHIVE_VERAPDF_COMMAND = env_str("CONSERVA_ARCHIVE_VERAPDF_COMMAND", "")
 ARCHIVE_SIGNED_MAX_BYTES = env_int("CONSERVA_ARCHIVE_SIGNED_MAX_BYTES", 64 * 1024**2)
 ARCHIVE_SHEET_MAX_BYTES = env_int("CONSERVA_ARCHIVE_SHEET_MAX_BYTES", 10 * 1024**2)
 ARCHIVE_DOCUMENTS_PER_PAGE = env_int("CONSERVA_ARCHIVE_DOCUMENTS_PER_PAGE", 20)

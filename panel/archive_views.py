@@ -18,7 +18,7 @@ from accounts.access import customer_required
 from accounts.client import client_address
 from archive.errors import ArchiveError
 from archive.export import archive_zip, export_filename, export_refusal
-from archive.ingest.uploads import upload_refusal
+from archive.ingest.uploads import dropped_names_refusal, upload_refusal
 from archive.metadata import Field
 from archive.models import Deposit, DocumentClass
 from archive.selectors import (
@@ -30,6 +30,7 @@ from archive.selectors import (
     document_download,
     receipt_for_service,
     refusals_of,
+    refused_count,
     search_results,
 )
 from archive.services import archive_export_record, deposit_submit
@@ -56,6 +57,9 @@ def _deposit_page(request):
         context["needs_space"] = True
         return render(request, "panel/deposit_new.html", context, status=413)
     refusal = space_use_refusal(service, 0)
+    if request.method == "POST" and (dropped := dropped_names_refusal(request)):
+        context = {"service": service, "form": DepositForm(), "error": dropped, "classes": _classes()}
+        return render(request, "panel/deposit_new.html", context, status=422)
     form = DepositForm(request.POST or None, request.FILES or None) if not refusal else None
     error = None
     if form is not None and request.method == "POST" and form.is_valid():
@@ -94,7 +98,8 @@ def _classes():
 @panel_required
 def deposit_list(request):
     page = deposits_for_service(service=request.service, page=request.GET.get("pagina", 1))
-    return render(request, "panel/deposit_list.html", {"service": request.service, "page": page})
+    context = {"service": request.service, "page": page, "refused_count": refused_count(service=request.service)}
+    return render(request, "panel/deposit_list.html", context)
 
 
 @panel_required

@@ -8,14 +8,18 @@ messages of its codes (`register`), so a code's text lives beside the check that
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 _MESSAGES: dict[str, Promise] = {}
+# What kept records speak (a receipt, an outcome, a document's type or format), whatever the
+# depositor's language: the law they answer to is Italian. Messages are drawn in the reader's.
+RECORD_LANGUAGE = "it"
 
 
 class Level(models.TextChoices):
@@ -65,3 +69,9 @@ def warning(code: str, **params: object) -> Finding:
 
 def error(code: str, **params: object) -> Finding:
     return Finding(Level.ERROR, code, {key: str(value) for key, value in params.items()})
+
+
+def in_record_language(label: Callable[[], object]) -> str:
+    """A label as records keep it: `label` draws it (a property that translates, say)."""
+    with translation.override(RECORD_LANGUAGE):
+        return str(label())

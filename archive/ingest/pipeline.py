@@ -1,131 +1,76 @@
-"""One file of a package, read once: each chunk is hashed, written to staging and, for the formats
-whose content says something, read as it passes. Nothing is read a second time, and only a signed
-file's envelope (up to ARCHIVE_SIGNED_MAX_BYTES) is held in memory, to be opened."""
+"""Ingest: a package's files through the same stages, in order, each stage over every file before
+the next (so that a detached signature finds its document already identified):
 
-import hashlib
-from dataclasses import dataclass
-from typing import Protocol
+    receive     the bytes streamed once to staging, hashed and counted (archive.ingest.receive)
+    identify    what the content is, by PRONOM signatures, libmagic for the rest (archive.ingest.identify)
+    signatures  every signature verified; a signed file's document opened (archive.ingest.signed)
+    read        what the content says of itself: a FatturaPA, a PDF (archive.ingest.read)
+    check       the class's rules over it: schema validity, PDF/A (archive.ingest.check)
+    describe    the metadata it is kept with (archive.ingest.describe)
 
-from django.conf import settings
-from django.utils.translation import gettext as _
+Each stage adds what it learned to the file (archive.ingest.staged.StagedFile), with its findings;
+a file with an error goes no further. Nothing here writes to the database: archive.services keeps
+what was accepted.
+"""
 
-from archive.errors import ArchiveError
-from archive.formats import HEAD_BYTES, Format, identify, require_allowed, require_matching_name
-from archive.invoices import XmlReader
-from archive.metadata import Metadata
-from archive.names import extension, without_extension
-from archive.packages import Incoming
-from archive.signed import signed_content
+from collections import Counter
+from collections.abc import Callable, Mapping
+
+from django.utils.translation import gettext_lazy
+
+from archive.errors import ArchiveError, Problem
+from archive.ingest import check, describe, findings, identify, read, signed
+from archive.ingest.receive import receive
+from archive.ingest.staged import Context, Rules, StagedFile
+from archive.packages import Package
 from archive.storage import BlobStorage
 
-NESTED_SIGNATURES = 3  # a .p7m.p7m is signed twice; deeper is no document
+SAME_NAME = "package.same_name"
+SAME_CONTENT = "package.same_content"
+findings.register(
+    {
+        SAME_NAME: gettext_lazy("Due file del versamento hanno lo stesso nome."),
+        SAME_CONTENT: gettext_lazy("Ha lo stesso contenuto di «%(name)s»: il file è due volte nel versamento."),
+    }
+)
+Stage = Callable[[StagedFile, Context], None]
+STAGES: tuple[Stage, ...] = (identify.run, signed.run, read.run, check.run, describe.run)
 
 
-@dataclass(frozen=True)
-class Ingested:
-    name: str
-    staged: str
-    sha256: str
-    size: int
-    format: Format
-    signed_format: Format | None  # what a .p7m holds
-    described: Metadata | None  # what the document says of itself (a FatturaPA)
+def ingest_package(
+    package: Package,
+    given: Mapping[str, Mapping[str, object]],
+    rules: Rules,
+    storage: BlobStorage,
+    received: list[StagedFile],
+) -> list[Problem]:
+    """Runs every file of `package` through the stages, appending each received file to `received`
+    (the caller discards what is staged there, kept or not); gives every refusal at once, so that
+    the customer learns all of them from one attempt."""
+    problems = _same_names([item.name for item in package.items])
+    for item in package.items:
+        try:
+            received.append(receive(item, storage))
+        except ArchiveError as error:
+            problems.append(Problem(item.name, str(error)))
+    context = Context(rules, {file.name: file for file in received}, given)
+    for stage in STAGES:
+        for file in received:
+            if not file.refused:
+                stage(file, context)
+    refused = [Problem.of(file.name, finding) for file in received for finding in file.findings if finding.is_error]
+    return problems + refused + _same_contents(received)
 
 
-@dataclass(frozen=True)
-class Rules:
-    allowed_formats: list[str]
-    class_name: str
+def _same_names(names: list[str]) -> list[Problem]:
+    return [Problem.of(name, findings.error(SAME_NAME)) for name, count in Counter(names).items() if count > 1]
 
 
-class ContentReader(Protocol):
-    def feed(self, chunk: bytes) -> None: ...
-
-    def close(self) -> tuple[Format | None, Metadata | None]: ...
-
-
-def ingest(item: Incoming, storage: BlobStorage, rules: Rules) -> Ingested:
-    """Streams `item` to staging; the staged file is removed if anything about it is refused."""
-    digest, size, head = hashlib.sha256(), 0, bytearray()
-    recognised: tuple[Format, ContentReader] | None = None
-    with storage.stage() as staging:
-        for chunk in item.chunks():
-            digest.update(chunk)
-            staging.write(chunk)
-            size += len(chunk)
-            if size > settings.ARCHIVE_FILE_MAX_BYTES:
-                raise ArchiveError(_("Il file supera la dimensione massima ammessa per un documento."))
-            if recognised is not None:
-                recognised[1].feed(chunk)
-                continue
-            head += chunk
-            if len(head) >= HEAD_BYTES:
-                recognised = _recognised(bytes(head), item.name, rules)
-        if size == 0:
-            raise ArchiveError(_("Il file è vuoto."))
-        found, reader = recognised or _recognised(bytes(head), item.name, rules)
-        signed_format, described = reader.close()
-        staged = staging.finish()
-    return Ingested(item.name, staged, digest.hexdigest(), size, found, signed_format, described)
-
-
-def _recognised(head: bytes, name: str, rules: Rules) -> tuple[Format, ContentReader]:
-    found = identify(head, name)
-    require_matching_name(found, name)
-    require_allowed(found, rules.allowed_formats, rules.class_name)
-    reader = _reader(found, name, rules)
-    reader.feed(head)
-    return found, reader
-
-
-def _reader(found: Format, name: str, rules: Rules, depth: int = 0) -> ContentReader:
-    if found == Format.XML:
-        return InvoiceReader()
-    if found == Format.P7M:
-        return SignedReader(without_extension(name), rules, depth)
-    return IgnoredContent()
-
-
-class IgnoredContent:
-    def feed(self, chunk: bytes) -> None:
-        pass
-
-    def close(self) -> tuple[Format | None, Metadata | None]:
-        return None, None
-
-
-class InvoiceReader:
-    def __init__(self) -> None:
-        self._xml = XmlReader()
-
-    def feed(self, chunk: bytes) -> None:
-        self._xml.feed(chunk)
-
-    def close(self) -> tuple[Format | None, Metadata | None]:
-        return None, self._xml.close()
-
-
-class SignedReader:
-    """Holds the envelope, then opens it and reads the signed document as any other file."""
-
-    def __init__(self, inner_name: str, rules: Rules, depth: int) -> None:
-        self._inner_name, self._rules, self._depth = inner_name, rules, depth
-        self._data = bytearray()
-
-    def feed(self, chunk: bytes) -> None:
-        self._data += chunk
-        if len(self._data) > settings.ARCHIVE_SIGNED_MAX_BYTES:
-            raise ArchiveError(_("Il file firmato supera la dimensione che possiamo aprire per verificarlo."))
-
-    def close(self) -> tuple[Format | None, Metadata | None]:
-        if self._depth >= NESTED_SIGNATURES:
-            raise ArchiveError(_("Il file è firmato troppe volte, una busta dentro l'altra."))
-        content = signed_content(bytes(self._data))
-        inner = identify(content[:HEAD_BYTES], self._inner_name)
-        if extension(self._inner_name):
-            require_matching_name(inner, self._inner_name)
-        require_allowed(inner, self._rules.allowed_formats, self._rules.class_name)
-        reader = _reader(inner, self._inner_name, self._rules, self._depth + 1)
-        reader.feed(content)
-        nested_format, described = reader.close()
-        return nested_format or inner, described
+def _same_contents(received: list[StagedFile]) -> list[Problem]:
+    first: dict[str, str] = {}
+    problems = []
+    for file in received:
+        if file.sha256 in first:
+            problems.append(Problem.of(file.name, findings.error(SAME_CONTENT, name=first[file.sha256])))
+        first.setdefault(file.sha256, file.name)
+    return problems

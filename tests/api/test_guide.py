@@ -36,8 +36,11 @@ def run_examples(live_server, secret, folder) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_every_example_of_the_guide_works_as_written(live_server, service, tmp_path):
     outputs = run_examples(live_server, new_key(service), tmp_path)
-    service_state, deposited, read_again, listed, receipt, found, downloaded, problem, _rest = outputs
+    service_state, classes, deposited, read_again, listed, receipt, found, downloaded, problem, _rest = outputs
     assert '"status": "ATTIVO"' in service_state
+    assert (
+        "fattura-attiva: identificativo, data, soggetti" in classes and "documento-generico: data, oggetto" in classes
+    )
     assert deposited.strip() == "ACCETTATO" and read_again.strip() == "ACCETTATO"
     assert len(listed.split()) == 1
     assert receipt.startswith("<?xml")

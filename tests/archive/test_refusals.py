@@ -35,7 +35,7 @@ def refused(service, uploads, **options) -> ArchiveError:
     assert list(storage.blobs()) == [] and list(storage.staged_files()) == []
     rejected = caught.value.deposit
     assert rejected.status == Deposit.Status.REJECTED and rejected.document_count == 0
-    assert rejected.refusals == [{"file": problem.file, "reason": problem.reason} for problem in caught.value.problems]
+    assert rejected.refusals == [problem.as_json() for problem in caught.value.problems]
     assert AuditEntry.objects.filter(action=AuditEntry.Action.DEPOSIT_REJECTED, object_id=str(rejected.pk)).exists()
     return caught.value
 
@@ -50,7 +50,8 @@ def test_it_refuses_the_whole_package_and_says_why_for_each_file(service):
     assert str(error) == "Versamento rifiutato: nessun documento è stato conservato."
     assert reasons(error) == {
         "vuoto.pdf": "Il file è vuoto.",
-        "finto.pdf": "Il file si chiama come un PDF (PDF/A) ma il contenuto non lo è (application/x-dosexec).",
+        "finto.pdf": "Il file «finto.pdf» si chiama come un PDF, ma il contenuto non lo è: "
+        "è MS-DOS Executable, application/octet-stream.",
     }
 
 
@@ -58,7 +59,7 @@ def test_it_refuses_a_pdf_name_on_another_format(service):
     error = refused(service, {"nota.pdf": b"Solo testo, non un PDF.\n"})
 
     assert reasons(error) == {
-        "nota.pdf": "Il nome del file non corrisponde al contenuto: «.pdf» ma il contenuto è Testo."
+        "nota.pdf": "Il file «nota.pdf» si chiama come un PDF, ma il contenuto non lo è: è Testo."
     }
 
 
@@ -112,8 +113,9 @@ def test_it_refuses_a_document_already_kept(service):
 def test_it_refuses_odd_names(service, name):
     error = refused(service, {name: files.pdf()})
 
-    assert len(error.problems) == 1
-    assert "Il nome del file" in str(error)
+    (problem,) = error.problems
+    assert "Il nome del file" in problem.reason
+    assert "U+" in problem.file or name == "C:evil.pdf"  # an invisible character is shown, not hidden
 
 
 @pytest.mark.parametrize(
@@ -195,7 +197,7 @@ def test_it_refuses_a_p7m_whose_envelope_does_not_parse(service, rossi):
         metadata={},
     )
 
-    unreadable = "La busta di firma (.p7m) non è leggibile: il file è danneggiato o non è firmato."
+    unreadable = "La busta di firma non è leggibile: il file è danneggiato o non è firmato."
     assert reasons(error) == {"fattura.xml.p7m": unreadable, "altra.xml.p7m": unreadable}
 
 

@@ -37,7 +37,7 @@ def suspend(service):
 def test_a_deposit_past_the_quota_is_refused_before_any_file_is_read(service, monkeypatch):
     data = files.pdf()
     set_quota(service, quota_bytes=len(data) + 10, used_bytes=20)
-    monkeypatch.setattr("archive.services.ingest", lambda *args: pytest.fail("a file was read"))
+    monkeypatch.setattr("archive.services.ingest_package", lambda *args: pytest.fail("a file was read"))
 
     with pytest.raises(ArchiveError) as caught:
         deposit(service, {"verbale.pdf": data})
@@ -63,13 +63,13 @@ def test_the_quota_is_checked_again_under_the_lock(service, monkeypatch):
     """Space another deposit took while this one's files were streaming is seen under the lock."""
     data = files.pdf()
     set_quota(service, quota_bytes=len(data) + 10)
-    real_ingest = services.ingest
+    real_ingest = services.ingest_package
 
     def ingest_while_another_deposit_lands(*args):
         Service.objects.filter(pk=service.pk).update(used_bytes=20)
         return real_ingest(*args)
 
-    monkeypatch.setattr(services, "ingest", ingest_while_another_deposit_lands)
+    monkeypatch.setattr(services, "ingest_package", ingest_while_another_deposit_lands)
     with pytest.raises(ArchiveError) as caught:
         deposit(service, {"verbale.pdf": data})
 

@@ -29,6 +29,16 @@ class Party:
         return self.certificate.public_bytes(serialization.Encoding.DER)
 
     @property
+    def pem(self) -> bytes:
+        return self.certificate.public_bytes(serialization.Encoding.PEM)
+
+    @property
+    def key_pem(self) -> bytes:
+        return self.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+    @property
     def asn1_certificate(self) -> asn1_x509.Certificate:
         return asn1_x509.Certificate.load(self.der)
 
@@ -46,7 +56,7 @@ def root() -> Party:
     key = _key()
     name = _name(NameOID.COMMON_NAME, "Conserva Test Root CA", NameOID.ORGANIZATION_NAME, "Conserva Test")
     builder = (
-        _builder(name, name, key.public_key(), 3650)
+        _builder(name, name, key.public_key(), since=-3650, until=3650)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(_usage(key_cert_sign=True, crl_sign=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
@@ -56,18 +66,18 @@ def root() -> Party:
 
 @functools.cache
 def rossi() -> Party:
-    return _signer("Mario", "Rossi", "TINIT-RSSMRA80A01H501U", days=365)
+    return _signer("Mario", "Rossi", "TINIT-RSSMRA80A01H501U", since=-30, until=365)
 
 
 @functools.cache
 def bianchi() -> Party:
-    return _signer("Giulia", "Bianchi", "TINIT-BNCGLI85M41F205Z", days=365)
+    return _signer("Giulia", "Bianchi", "TINIT-BNCGLI85M41F205Z", since=-30, until=365)
 
 
 @functools.cache
 def expired() -> Party:
     """Mario Rossi's previous certificate, valid last year."""
-    return _signer("Mario", "Rossi", "TINIT-RSSMRA80A01H501U", days=-30)
+    return _signer("Mario", "Rossi", "TINIT-RSSMRA80A01H501U", since=-395, until=-30)
 
 
 @functools.cache
@@ -75,25 +85,23 @@ def tsa() -> Party:
     key = _key()
     name = _name(NameOID.COMMON_NAME, "Conserva Test TSA", NameOID.ORGANIZATION_NAME, "Conserva Test")
     builder = (
-        _issued(name, key)
+        _issued(name, key, since=-365, until=365)
         .add_extension(_usage(digital_signature=True), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
     )
     return Party(key, builder.sign(root().key, hashes.SHA256()))
 
 
-def crl(*, revoked: tuple[Party, ...] = ()) -> bytes:
-    """The root's list of revoked certificates, issued an hour ago."""
-    now = datetime.datetime.now(datetime.UTC)
+def crl(*, revoked: tuple[Party, ...] = (), at: datetime.datetime | None = None) -> bytes:
+    """The root's list of revoked certificates, issued an hour before `at` (now, if not given)."""
+    now = at or datetime.datetime.now(datetime.UTC)
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(root().certificate.subject)
         .last_update(now - datetime.timedelta(hours=1))
         .next_update(now + 7 * DAY)
         .add_extension(x509.CRLNumber(1), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(root().key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root().key.public_key()), critical=False)
     )
     for party in revoked:
         entry = (
@@ -106,7 +114,7 @@ def crl(*, revoked: tuple[Party, ...] = ()) -> bytes:
     return builder.sign(root().key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
-def _signer(given_name: str, surname: str, serial_number: str, *, days: int) -> Party:
+def _signer(given_name: str, surname: str, serial_number: str, *, since: int, until: int) -> Party:
     key = _key()
     name = x509.Name(
         [
@@ -118,21 +126,24 @@ def _signer(given_name: str, surname: str, serial_number: str, *, days: int) -> 
         ]
     )
     builder = (
-        _issued(name, key, days=days)
+        _issued(name, key, since=since, until=until)
         .add_extension(_usage(non_repudiation=True), critical=True)
         .add_extension(x509.UnrecognizedExtension(QC_STATEMENTS, QC_COMPLIANCE), critical=False)
     )
     return Party(key, builder.sign(root().key, hashes.SHA256()))
 
 
-def _issued(name: x509.Name, key: rsa.RSAPrivateKey, *, days: int = 365) -> x509.CertificateBuilder:
-    """A certificate the root issues, valid from a year before `days` from now until then."""
-    return _builder(name, root().certificate.subject, key.public_key(), days).add_extension(
+def _issued(name: x509.Name, key: rsa.RSAPrivateKey, *, since: int, until: int) -> x509.CertificateBuilder:
+    """A certificate the root issues."""
+    return _builder(name, root().certificate.subject, key.public_key(), since=since, until=until).add_extension(
         x509.AuthorityKeyIdentifier.from_issuer_public_key(root().key.public_key()), critical=False
     )
 
 
-def _builder(subject: x509.Name, issuer: x509.Name, public_key: rsa.RSAPublicKey, days: int) -> x509.CertificateBuilder:
+def _builder(
+    subject: x509.Name, issuer: x509.Name, public_key: rsa.RSAPublicKey, *, since: int, until: int
+) -> x509.CertificateBuilder:
+    """A certificate valid from `since` days from now (negative: ago) until `until` days from now."""
     now = datetime.datetime.now(datetime.UTC)
     return (
         x509.CertificateBuilder()
@@ -140,8 +151,8 @@ def _builder(subject: x509.Name, issuer: x509.Name, public_key: rsa.RSAPublicKey
         .issuer_name(issuer)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now + (days - 365) * DAY)
-        .not_valid_after(now + days * DAY)
+        .not_valid_before(now + since * DAY)
+        .not_valid_after(now + until * DAY)
     )
 
 
