@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from archive.ingest.fatturapa import type_label
 from archive.ingest.findings import Finding
-from archive.metadata import Field
+from archive.ingest.metadata import Field
 from archive.models import Deposit, Document, DocumentClass
 from archive.selectors import archive_refusal
 from subscriptions.models import Service

@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from archive.formats import Format
-from archive.metadata import Field
+from archive.ingest.formats import Format
+from archive.ingest.metadata import Field
 from archive.models import Deposit, Document, DocumentClass, DocumentKeyword, DocumentSubject
 from audit.admin import AuditEntryInline, ReadOnlyAdminMixin
 

@@ -4,11 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from archive.formats import Format
 from archive.ingest.fatturapa import type_label
 from archive.ingest.findings import Finding
+from archive.ingest.formats import Format
+from archive.ingest.metadata import Field, Role
 from archive.ingest.pdfa import PdfaPolicy
-from archive.metadata import Field, Role
 from lib import clock
 
 

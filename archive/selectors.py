@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from archive.deadlines import preservation_deadline
 from archive.errors import ArchiveError, Problem
-from archive.formats import SPECS, Format
 from archive.ingest.findings import Finding
+from archive.ingest.formats import SPECS, Format
 from archive.models import Deposit, Document, DocumentClass, DocumentInvoice, DocumentKeyword, DocumentSubject
 from archive.receipts import Receipt, receipt_of
 from archive.storage import blob_name, blob_storage

@@ -19,12 +19,12 @@ from archive.documents import create_documents
 from archive.errors import ArchiveError, Problem
 from archive.ingest.findings import RECORD_LANGUAGE
 from archive.ingest.pipeline import ingest_package
+from archive.ingest.sheets import metadata_by_file
 from archive.ingest.staged import Rules, StagedFile
 from archive.ingest.trust import trust_in_force
+from archive.ingest.unpack import incoming, unpack
 from archive.models import Deposit, Document, DocumentClass
-from archive.packages import incoming, unpack
 from archive.receipts import package_hash, receipt_of, render_outcome_xml, render_xml
-from archive.sheets import metadata_by_file
 from archive.storage import BlobStorage, blob_name, blob_storage
 from audit import trail
 from audit.actors import Actor, actor_label
@@ -51,8 +51,8 @@ def deposit_submit(
 ) -> Deposit:
     """Deposits several files, or one ZIP, as one package of a document class.
 
-    `metadata` maps a file's name to its metadata (archive/metadata.py); `sheet` gives them for a
-    batch (archive/sheets.py; a ZIP may carry its own as metadati.csv or metadati.json). Raises
+    `metadata` maps a file's name to its metadata (archive/ingest/metadata.py); `sheet` gives them for a
+    batch (archive/ingest/sheets.py; a ZIP may carry its own as metadati.csv or metadati.json). Raises
     ArchiveError with the reason for each refused file and the rejected deposit's record.
     """
     service = Service.objects.select_related("customer").get(pk=service_id)

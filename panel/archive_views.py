@@ -18,8 +18,8 @@ from accounts.access import customer_required
 from accounts.client import client_address
 from archive.errors import ArchiveError
 from archive.export import archive_zip, export_filename, export_refusal
+from archive.ingest.metadata import Field
 from archive.ingest.uploads import dropped_names_refusal, upload_refusal
-from archive.metadata import Field
 from archive.models import Deposit, DocumentClass
 from archive.selectors import (
     DocumentQuery,

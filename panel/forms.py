@@ -2,9 +2,9 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
-from archive.metadata import Role
+from archive.ingest.metadata import Role
+from archive.ingest.names import extension
 from archive.models import DocumentClass
-from archive.names import extension
 from archive.selectors import DocumentQuery, document_class_names
 from lib.forms import PlainTextMixin
 from panel.services import panel_login_email

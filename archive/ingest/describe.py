@@ -10,8 +10,8 @@ from archive.errors import ArchiveError
 from archive.ingest import findings
 from archive.ingest.fatturapa import InvoiceFile
 from archive.ingest.findings import in_record_language
+from archive.ingest.metadata import Metadata, read_metadata
 from archive.ingest.staged import Context, StagedFile
-from archive.metadata import Metadata, read_metadata
 
 INVALID = "metadata.invalid"
 MISSING = "metadata.missing"

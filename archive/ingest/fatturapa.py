@@ -37,7 +37,7 @@ from archive.ingest.fatturapa_schemas import (
     schema,
 )
 from archive.ingest.findings import Finding, Level
-from archive.metadata import Role, Subject
+from archive.ingest.metadata import Role, Subject
 
 SCHEMA_INVALID = "fatturapa.schema_invalid"
 VERSION_UNKNOWN = "fatturapa.version_unknown"

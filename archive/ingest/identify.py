@@ -23,10 +23,10 @@ import magic
 import pygfried
 from django.utils.translation import gettext_lazy
 
-from archive.formats import BASE64, BLANK, BY_EXTENSION, BY_MEDIA_TYPE, HEAD_BYTES, SPECS, Format
 from archive.ingest import findings
 from archive.ingest.findings import Finding, in_record_language
-from archive.names import extension
+from archive.ingest.formats import BASE64, BLANK, BY_EXTENSION, BY_MEDIA_TYPE, HEAD_BYTES, SPECS, Format
+from archive.ingest.names import extension
 
 if TYPE_CHECKING:
     from archive.ingest.staged import Context, StagedFile

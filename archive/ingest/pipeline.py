@@ -22,7 +22,7 @@ from archive.errors import ArchiveError, Problem
 from archive.ingest import check, describe, findings, identify, read, signed
 from archive.ingest.receive import receive
 from archive.ingest.staged import Context, Rules, StagedFile
-from archive.packages import Package
+from archive.ingest.unpack import Package
 from archive.storage import BlobStorage
 
 SAME_NAME = "package.same_name"

@@ -6,8 +6,8 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy
 
 from archive.errors import ArchiveError
-from archive.formats import Format
 from archive.ingest import fatturapa, findings, pdfa
+from archive.ingest.formats import Format
 from archive.ingest.staged import Context, StagedFile
 
 CHUNK_BYTES = 1024 * 1024

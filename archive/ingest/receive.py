@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from archive.errors import ArchiveError
 from archive.ingest.staged import StagedFile
-from archive.packages import Incoming
+from archive.ingest.unpack import Incoming
 from archive.storage import BlobStorage
 
 

@@ -10,10 +10,10 @@ verified on the content.
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
-from archive.formats import Format
 from archive.ingest import cades, findings, identify, pades, xades
+from archive.ingest.formats import Format
+from archive.ingest.names import without_extension
 from archive.ingest.staged import Content, Context, StagedFile
-from archive.names import without_extension
 
 TOO_LARGE = "signature.too_large"
 DETACHED_WITHOUT_CONTENT = "signature.detached_alone"

@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.ingest.findings import Finding
-from archive.names import extension
+from archive.ingest.names import extension
 
 if TYPE_CHECKING:
     from archive.ingest.fatturapa import InvoiceFile
     from archive.ingest.identify import Identity
+    from archive.ingest.metadata import Metadata
     from archive.ingest.pdfa import PdfReport
     from archive.ingest.signatures import SignatureReport, Trust
-    from archive.metadata import Metadata
 
 
 @dataclass(frozen=True)

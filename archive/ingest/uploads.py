@@ -64,7 +64,7 @@ def upload_refusal(request: Any) -> str:
 class RawNameMultiPartParser(MultiPartParser):
     """Django's parser, but a file's name keeps its control characters, and "." or ".." stay names:
     Django drops the first silently and the file itself for the second, so a file would be missing
-    from its package without a word. The archive refuses such names in words (archive.names); it
+    from its package without a word. The archive refuses such names in words (archive.ingest.names); it
     never uses an uploaded name as a path. The folders before the name are dropped, as Django does."""
 
     dropped: list[str]

@@ -17,7 +17,7 @@ from archive.ingest import fatturapa
 from archive.ingest.fatturapa import InvoiceFacts, XmlReader, invoice_findings, type_label
 from archive.ingest.fatturapa_schemas import SCHEMAS, AttachmentElider
 from archive.ingest.findings import Level
-from archive.metadata import Role, Subject
+from archive.ingest.metadata import Role, Subject
 from tests.archive.ingest import invoices
 from tests.archive.ingest.invoices import body, ids, ordinary, simplified, simplified_body, version_1_1, without
 

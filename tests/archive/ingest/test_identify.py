@@ -3,8 +3,8 @@ import random
 
 import pytest
 
-from archive.formats import Format
 from archive.ingest import identify as identification
+from archive.ingest.formats import Format
 from archive.ingest.identify import Identity, format_findings, identify
 from tests.archive import files
 from tests.archive.ingest import samples

@@ -1,9 +1,9 @@
 """The metadata of a batch as a sheet: CSV (comma or semicolon, UTF-8) or JSON, one row a file.
 
-CSV columns: `file`, the metadata's keys (archive/metadata.py) and, for each subject,
+CSV columns: `file`, the metadata's keys (archive/ingest/metadata.py) and, for each subject,
 `soggetto_1_ruolo`, `soggetto_1_denominazione`, `soggetto_1_partita_iva`, `soggetto_1_codice_fiscale`
 (`_paese`, `_nome`, `_cognome` too), then `soggetto_2_…`. JSON: a list of objects, each with `file`
-and the metadata as archive/metadata.py reads them, or {"documenti": [...]}.
+and the metadata as archive/ingest/metadata.py reads them, or {"documenti": [...]}.
 """
 
 import csv
@@ -17,8 +17,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from archive.errors import ArchiveError, Problem
-from archive.names import clean_name, extension
-from archive.packages import Incoming, Package, read_all
+from archive.ingest.names import clean_name, extension
+from archive.ingest.unpack import Incoming, Package, read_all
 
 Fields = dict[str, object]
 # At most 999 subjects: a longer number is no column of ours (and int() of 5,000 digits refuses).

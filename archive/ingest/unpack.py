@@ -18,7 +18,7 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 
 from archive.errors import ArchiveError, Problem
-from archive.names import clean_name, extension, shown_name
+from archive.ingest.names import clean_name, extension, shown_name
 
 CHUNK_BYTES = 1024 * 1024
 # Below this size a high compression ratio can do no harm (a short text compresses well).
