@@ -26,10 +26,11 @@ NAMESPACE_1_2 = "http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2"
 NAMESPACE_SIMPLIFIED = "http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0"
 NAMESPACE_1_1 = "http://www.fatturapa.gov.it/sdi/fatturapa/v1.1"
 ORDINARY_ROOT, SIMPLIFIED_ROOT = "FatturaElettronica", "FatturaElettronicaSemplificata"
-# (namespace, root) -> XSD. Every 1.2.x file has the same namespace and versione (FPA12/FPR12): 1.2.2
-# only adds values to 1.2.1's, so it validates them all (1.2 of 2014 also allowed RF03, since removed).
+# (namespace, root) -> XSD. Every 1.2.x file has the same namespace and versione (FPA12/FPR12): each
+# version only adds values to the one before, so the newest validates them all (1.2 of 2014 also
+# allowed RF03, since removed). 1.2.3 is derived from 1.2.2 (archive/schemas/fatturapa/SOURCES.md).
 SCHEMA_FILES = {
-    (NAMESPACE_1_2, ORDINARY_ROOT): "Schema_del_file_xml_FatturaPA_v1.2.2.xsd",
+    (NAMESPACE_1_2, ORDINARY_ROOT): "Schema_del_file_xml_FatturaPA_v1.2.3_derivato.xsd",
     (NAMESPACE_SIMPLIFIED, SIMPLIFIED_ROOT): "Schema_VFSM10.xsd",
     (NAMESPACE_1_1, ORDINARY_ROOT): "FatturaPA_v1.1.xsd",
 }

@@ -21,7 +21,7 @@ from archive.ingest.metadata import Role, Subject
 from tests.archive.ingest import invoices
 from tests.archive.ingest.invoices import body, ids, ordinary, simplified, simplified_body, version_1_1, without
 
-ORDINARY_XSD = "Schema_del_file_xml_FatturaPA_v1.2.2.xsd"
+ORDINARY_XSD = "Schema_del_file_xml_FatturaPA_v1.2.3_derivato.xsd"
 HEADER, DOCUMENT = "FatturaElettronicaHeader/", "FatturaElettronicaBody/DatiGenerali/DatiGeneraliDocumento/"
 SELLER = HEADER + "CedentePrestatore/"
 REQUIRED = {
@@ -319,7 +319,7 @@ def test_it_keeps_libxml2s_memory_small_too():
         from archive.ingest.fatturapa import XmlReader
         from archive.ingest.fatturapa_schemas import schema
         from tests.archive.ingest import invoices
-        schema("Schema_del_file_xml_FatturaPA_v1.2.2.xsd")
+        schema("Schema_del_file_xml_FatturaPA_v1.2.3_derivato.xsd")
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         reader = XmlReader()
         for chunk in invoices.with_attachment(50 * 1024 * 1024):
@@ -335,3 +335,17 @@ def test_it_keeps_libxml2s_memory_small_too():
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.split()[-1]) < 32  # MB the peak grew by
+
+
+def test_it_keeps_an_invoice_of_the_types_and_regimes_that_1_2_3_added():
+    """TD29 and RF20 (in force since April 2025) against the derived 1.2.3 schema, which the
+    second validator takes as valid too, while the official 1.2.2 refuses them."""
+    data = ordinary(bodies=(body("C/29", "2025-05-02", "TD29"),)).replace(b"RF01", b"RF20")
+    assert b"RF20" in data
+
+    found = read(data)
+
+    assert found.schema_errors == () and found.invoices[0].type_code == "TD29"
+    assert found.invoices[0].type_label.startswith("Comunicazione per omessa o irregolare fatturazione")
+    assert second_validator(ORDINARY_XSD).is_valid(io.BytesIO(data))
+    assert not second_validator("Schema_del_file_xml_FatturaPA_v1.2.2.xsd").is_valid(io.BytesIO(data))
