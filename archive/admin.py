@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.ingest.formats import Format
 from archive.ingest.metadata import Field
-from archive.models import Deposit, Document, DocumentClass, DocumentKeyword, DocumentSubject
+from archive.models import Deposit, Document, DocumentClass, DocumentKeyword, DocumentSubject, TrustedListSnapshot
 from audit.admin import AuditEntryInline, ReadOnlyAdminMixin
 
 
@@ -82,3 +82,11 @@ class DocumentAdmin(ReadOnlyAdmin):
     search_fields = ["public_id", "sha256", "number", "name", "service__panel_username"]
     list_select_related = ["service__plan", "document_class"]
     inlines = [DocumentSubjectInline, DocumentKeywordInline]
+
+
+@admin.register(TrustedListSnapshot)
+class TrustedListSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["territory", "kind", "sequence_number", "issued_at", "next_update", "fetched_at", "signer"]
+    list_filter = ["kind", "territory"]
+    search_fields = ["sha256", "source", "signer"]
+    exclude = ["xml"]  # megabytes of XML: its SHA-256 names it

@@ -210,3 +210,31 @@ class DocumentKeyword(models.Model):
 
     def __str__(self) -> str:
         return self.keyword
+
+
+class TrustedListSnapshot(models.Model):
+    """A trusted list as it was received and verified (archive/trust_lists.py): the EU's list of trusted
+    lists or a national one. Kept for ever: a signature is weighed against the list in force when it was made."""
+
+    class Kind(models.TextChoices):
+        LOTL = "LOTL", _("lista delle liste di fiducia (UE)")
+        NATIONAL = "NAZIONALE", _("lista di fiducia nazionale")
+
+    territory = models.CharField(_("territorio"), max_length=2)
+    kind = models.CharField(_("tipo"), max_length=10, choices=Kind)
+    source = models.CharField(_("origine"), max_length=2000)
+    sequence_number = models.PositiveIntegerField(_("numero progressivo"))
+    issued_at = models.DateTimeField(_("emessa il"))
+    next_update = models.DateTimeField(_("prossimo aggiornamento"), null=True, blank=True)
+    fetched_at = models.DateTimeField(_("letta il"), default=clock.now)
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    xml = models.TextField(_("XML come ricevuto"))
+    signer = models.CharField(_("firmata da"), max_length=1000)
+
+    class Meta:
+        verbose_name = _("lista di fiducia")
+        verbose_name_plural = _("liste di fiducia")
+        ordering = ["territory", "-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.territory} n. {self.sequence_number} ({self.issued_at:%Y-%m-%d})"

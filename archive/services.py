@@ -21,11 +21,11 @@ from archive.ingest.findings import RECORD_LANGUAGE
 from archive.ingest.pipeline import ingest_package
 from archive.ingest.sheets import metadata_by_file
 from archive.ingest.staged import Rules, StagedFile
-from archive.ingest.trust import trust_in_force
 from archive.ingest.unpack import incoming, unpack
 from archive.models import Deposit, Document, DocumentClass
 from archive.receipts import package_hash, receipt_of, render_outcome_xml, render_xml
 from archive.storage import BlobStorage, blob_name, blob_storage
+from archive.trust_lists import trust_in_force
 from audit import trail
 from audit.actors import Actor, actor_label
 from audit.models import AuditEntry

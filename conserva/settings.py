@@ -458,6 +458,13 @@ ARCHIVE_STAGING_MAX_AGE_HOURS = env_int("CONSERVA_ARCHIVE_STAGING_MAX_AGE_HOURS"
 # (archive/deadlines.py says where that comes from).
 ARCHIVE_TAX_RETURN_DUE = (10, 31)
 ARCHIVE_DEADLINE_WARNING_DAYS = env_int("CONSERVA_ARCHIVE_DEADLINE_WARNING_DAYS", 60)
+# The trusted lists (manage.py trust_lists_refresh, archive/trust_lists.py): where the EU's list of trusted
+# lists is read (a path or an https URL: https://ec.europa.eu/tools/lotl/eu-lotl.xml), a PEM file of the
+# certificates that may sign it (as the Official Journal of the EU publishes them), and the territories whose
+# national lists are followed (empty: all). Without the first two, the lists are not configured.
+ARCHIVE_TRUST_LOTL_URL = env_str("CONSERVA_ARCHIVE_TRUST_LOTL_URL", "")
+ARCHIVE_TRUST_LOTL_CERTIFICATES = env_str("CONSERVA_ARCHIVE_TRUST_LOTL_CERTIFICATES", "")
+ARCHIVE_TRUST_TERRITORIES = env_list("CONSERVA_ARCHIVE_TRUST_TERRITORIES", "IT")
 
 # The API (api/): keys are kept as an HMAC under this secret, derived from the secret key unless set.
 API_KEY_HASH_SECRET = (

@@ -50,7 +50,8 @@ VALUE_TOO_LONG = "fatturapa.value_too_long"
 findings.register(
     {
         SCHEMA_INVALID: gettext_lazy(
-            "La FatturaPA (versione %(version)s) non è conforme allo schema XSD ufficiale (%(schema)s): %(error)s"
+            "La FatturaPA (versione %(version)s) non è conforme allo schema XSD della sua versione "
+            "(%(schema)s): %(error)s"
         ),
         VERSION_UNKNOWN: gettext_lazy(
             "La FatturaPA dichiara una versione che non sappiamo validare (versione «%(version)s», "

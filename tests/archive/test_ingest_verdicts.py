@@ -156,7 +156,7 @@ def test_it_refuses_as_an_invoice_a_fatturapa_missing_a_required_element(service
 
     problem = error.problems[0]
     assert (problem.file, problem.code) == ("fattura.xml", fatturapa.SCHEMA_INVALID)
-    assert problem.reason.startswith("La FatturaPA (versione FPR12) non è conforme allo schema XSD ufficiale")
+    assert problem.reason.startswith("La FatturaPA (versione FPR12) non è conforme allo schema XSD della sua versione")
     assert problem.reason.endswith(problem.finding.params["error"]) and REQUIRED[path] in problem.reason
     assert errors_in_outcome(error)["fattura.xml"][0] == fatturapa.SCHEMA_INVALID
     assert not second_validator(ORDINARY_XSD).is_valid(io.BytesIO(invoice))
