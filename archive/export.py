@@ -5,12 +5,13 @@ hashed again while it is written, so the index says which files still match thei
 Layout of the ZIP:
     LEGGIMI.txt                         what is inside and how to check it
     versamenti/<deposit id>.xml         the receipt (rapporto di versamento) of each accepted package
+    esiti/<deposit id>.xml              the esito negativo of each rejected package
     documenti/<deposit id>/<n>-<name>   each document's bytes as kept
     indice.csv                          one row per document: where it is, every metadata field, its
                                         SHA-256 as recorded and whether the bytes written matched it; a
                                         cell a spreadsheet would run as a formula starts with '
     indice.json                         the same, exact (lists stay lists), for a program to read back
-    SHA256SUMS                          `sha256sum -c SHA256SUMS` checks every document's bytes
+    SHA256SUMS                          `sha256sum -c SHA256SUMS` checks every document, receipt and outcome
 """
 
 import csv
@@ -23,10 +24,11 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from archive.errors import ArchiveError
+from archive.ingest.findings import RECORD_LANGUAGE, Finding
 from archive.models import Deposit, Document
 from archive.storage import blob_name, blob_storage
 from lib import clock
@@ -113,15 +115,22 @@ def archive_zip(service: Service) -> Iterator[bytes]:
     pipe = _Pipe()
     # The indexes grow a row per document while the documents stream: kept on disk past a few MB.
     index, json_index, sums = (_spool() for _ in range(3))
-    rows = csv.writer(index)
+    # For a spreadsheet set to Italian: a byte-order mark says UTF-8, a semicolon separates.
+    index.write("\ufeff")
+    rows = csv.writer(index, delimiter=";")
     rows.writerow(INDEX_COLUMNS)
     json_index.write('{"documenti": [')
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("LEGGIMI.txt", _readme(service))
         yield pipe.take()
-        deposits = Deposit.objects.filter(service=service, status=Deposit.Status.ACCEPTED).order_by("submitted_at")
-        for deposit_id, receipt_xml in deposits.values_list("public_id", "receipt_xml").iterator(ROWS_PER_QUERY):
-            archive.writestr(f"versamenti/{deposit_id}.xml", receipt_xml)
+        deposits = Deposit.objects.filter(service=service).exclude(receipt_xml="").order_by("submitted_at", "id")
+        kept = deposits.values_list("public_id", "status", "receipt_xml")
+        for deposit_id, status, receipt_xml in kept.iterator(ROWS_PER_QUERY):
+            # Receipts of accepted packages, and the esito negativo of each rejected one.
+            path = f"{'versamenti' if status == Deposit.Status.ACCEPTED else 'esiti'}/{deposit_id}.xml"
+            data = receipt_xml.encode()
+            archive.writestr(path, data)
+            sums.write(f"{hashlib.sha256(data).hexdigest()}  {path}\n")
             yield pipe.take()
         documents = (
             Document.objects.filter(service=service)
@@ -234,16 +243,42 @@ def index_entry(document: Document, written: _Written) -> dict[str, object]:
 
 
 def csv_row(entry: dict[str, object]) -> list[str]:
-    """The entry for people: lists as JSON text in their cell, and no cell a spreadsheet would run."""
-    return [_neutralised(_cell(entry[column])) for column in INDEX_COLUMNS]
+    """The entry for people: lists in words (Italian, as the records), and no cell a spreadsheet
+    would run. indice.json keeps them exact."""
+    with translation.override(RECORD_LANGUAGE):
+        return [_neutralised(_cell(column, entry[column])) for column in INDEX_COLUMNS]
 
 
-def _cell(value: object) -> str:
+def _cell(column: str, value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False) if value else ""
+    if isinstance(value, list):
+        return " | ".join(CELL_WORDS.get(column, _as_json)(item) for item in value)
     return str(value)
+
+
+def _as_json(item: object) -> str:
+    return item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+
+
+def _subject_words(item: dict[str, str]) -> str:
+    ids = " ".join(
+        part
+        for part in (f"{item['paese']}{item['partita_iva']}" if item["partita_iva"] else "", item["codice_fiscale"])
+        if part
+    )
+    return f"{item['ruolo']}: {item['denominazione']}" + (f" ({ids})" if ids else "")
+
+
+CELL_WORDS = {
+    "avvisi": lambda item: Finding.from_json(item).message,
+    "firme": lambda item: (
+        f"{item.get('signer_name') or '?'}: {item.get('outcome')}"
+        + (f" ({item['reason']})" if item.get("reason") else "")
+    ),
+    "soggetti": _subject_words,
+    "fatture": lambda item: f"{item['numero']} {item['data']} {item['tipo']}".strip(),
+}
 
 
 def _neutralised(text: str) -> str:

@@ -4,6 +4,8 @@ document byte-identical, every receipt, an index of hashes that says which files
 import csv
 import datetime
 import io
+import json
+import subprocess
 import zipfile
 
 import pytest
@@ -11,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from archive.errors import ArchiveError
 from archive.models import Document
 from archive.storage import blob_name
 from audit.actors import SYSTEM
@@ -34,7 +37,7 @@ def unzip(response) -> zipfile.ZipFile:
 
 
 def index_rows(archive: zipfile.ZipFile) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(archive.read("indice.csv").decode())))
+    return list(csv.DictReader(io.StringIO(archive.read("indice.csv").decode("utf-8-sig")), delimiter=";"))
 
 
 @pytest.fixture
@@ -117,3 +120,74 @@ def test_the_export_reads_the_database_in_as_many_queries_for_more_documents(ros
     few = queries()
     deposit(service, {f"n{number}.txt": f"nota {number}\n".encode() for number in range(12)})
     assert queries() == few
+
+
+def test_the_index_carries_every_metadata_field_and_round_trips_in_json(rossi_client, service):
+    subject = {"ruolo": "autore", "denominazione": "Studio Rossi S.r.l.", "partita_iva": "IT01234560157"}
+    fields = {
+        "oggetto": "Verbale dell'assemblea dei soci",
+        "data": "2026-03-01",
+        "parole_chiave": ["assemblea", "soci"],
+        "soggetti": [subject],
+        "identificativo": "V-7",
+    }
+    deposit(service, {"verbale.pdf": files.pdf()}, metadata={"verbale.pdf": fields})
+    archive = unzip(export(rossi_client, service))
+
+    (row,) = index_rows(archive)
+    assert row["oggetto"] == "Verbale dell'assemblea dei soci" and row["identificativo"] == "V-7"
+    assert row["parole_chiave"] == "assemblea | soci"
+    assert row["soggetti"] == "AUTORE: Studio Rossi S.r.l. (IT01234560157)"
+    assert row["anno_fiscale"] == "2026" and row["tempo_di_conservazione"] == "10"
+    assert row["formato_riconosciuto"].startswith("PDF 1.") and row["puid"].startswith("fmt/")
+    (entry,) = json.loads(archive.read("indice.json"))["documenti"]
+    assert entry["parole_chiave"] == ["assemblea", "soci"] and entry["oggetto"] == fields["oggetto"]
+    assert entry["soggetti"] == [
+        {
+            "ruolo": "AUTORE",
+            "denominazione": "Studio Rossi S.r.l.",
+            "paese": "IT",
+            "partita_iva": "01234560157",
+            "codice_fiscale": "",
+        }
+    ]
+
+
+def test_a_cell_a_spreadsheet_would_run_is_neutralised(rossi_client, service):
+    """CSV injection: a subject matter, a keyword or a file name starting with =, +, - or @ is written
+    with a leading apostrophe, which a spreadsheet shows as text; indice.json keeps it as it is."""
+    hostile = {'=HYPERLINK("x").txt': "=1+1", "+39 nota.txt": "+SUM(A1)", "-2 nota.txt": "-1", "@nota.txt": "@cmd"}
+    deposit(
+        service,
+        {name: f"nota {number}\n".encode() for number, name in enumerate(hostile)},
+        metadata={name: {"oggetto": subject_matter, "data": "2026-03-01"} for name, subject_matter in hostile.items()},
+    )
+    archive = unzip(export(rossi_client, service))
+
+    # Read as a spreadsheet reads a CSV: every cell, whatever its column, and none may start a formula.
+    cells = [
+        cell
+        for row in csv.reader(io.StringIO(archive.read("indice.csv").decode("utf-8-sig")), delimiter=";")
+        for cell in row
+    ]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    rows = {row["nome_originale"]: row for row in index_rows(archive)}
+    assert rows['\'=HYPERLINK("x").txt']["oggetto"] == "'=1+1"
+    assert {entry["oggetto"] for entry in json.loads(archive.read("indice.json"))["documenti"]} == set(hostile.values())
+
+
+def test_sha256sum_checks_every_document_receipt_and_outcome(rossi_client, service, kept, tmp_path):
+    with pytest.raises(ArchiveError):
+        deposit(service, {"finto.pdf": b"non un PDF"})
+    archive = unzip(export(rossi_client, service))
+    archive.extractall(tmp_path)
+
+    checked = subprocess.run(  # noqa: S603
+        ["/usr/bin/sha256sum", "-c", "SHA256SUMS"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    lines = checked.stdout.splitlines()
+    assert len(lines) == 3 + 2 + 1  # three documents, two receipts, one esito negativo
+    assert all(line.endswith(": OK") for line in lines)
+    assert any(line.startswith("esiti/") for line in lines)
