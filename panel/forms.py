@@ -60,9 +60,9 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         single = super().clean
-        if isinstance(data, (list, tuple)):
+        if isinstance(data, (list, tuple)) and data:
             return [single(item, initial) for item in data]
-        return [single(data, initial)]
+        return [single(data or None, initial)]  # none chosen: "required", not an empty package
 
 
 def _metadata_field(label, help_text="", **attrs):

@@ -167,3 +167,13 @@ def test_whoever_has_the_panels_own_login_deposits_and_is_named_on_the_receipt(a
     receipt = accountant.get(response.url).content.decode()
     assert f"{service.panel_username}@pannello.invalid" in receipt
     assert reverse("orders:renew", args=[service.public_id]) not in receipt  # nothing of the customer area
+
+
+def test_pressing_versa_with_no_file_asks_for_one_and_records_nothing(panel, service):
+    """A browser sends an empty file part when none was chosen: the form asks for a file; no
+    package is rejected (nor counted as such) for it."""
+    response = panel.post(panel_url("deposit", service), {"document_class": "documento-generico", "files": []})
+
+    assert response.status_code == 200
+    assert "Questo campo è obbligatorio." in response.content.decode()
+    assert not Deposit.objects.exists()
