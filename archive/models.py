@@ -172,7 +172,10 @@ class DocumentInvoice(models.Model):
         verbose_name = _("fattura del file")
         verbose_name_plural = _("fatture del file")
         ordering = ["position"]
-        indexes = [models.Index(fields=["number"], name="document_invoice_number")]
+        indexes = [
+            models.Index(fields=["number"], name="document_invoice_number"),
+            models.Index(fields=["date"], name="document_invoice_date"),
+        ]
 
     def __str__(self) -> str:
         return self.number

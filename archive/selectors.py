@@ -100,7 +100,7 @@ def search_results(*, service: Service, query: DocumentQuery, page: int | str = 
         number = int(page)
     except (TypeError, ValueError):
         number = 1
-    matching = _filtered(Document.objects.filter(service=service), query)
+    matching = _filtered(Document.objects.filter(service=service), query, service)
     documents = (
         matching.select_related("document_class")
         .only("document_class", *RESULT_FIELDS)
@@ -148,7 +148,7 @@ def documents_found(*, service: Service, query: DocumentQuery) -> QuerySet[Docum
     """The service's documents that match, newest first, with their class, package, subjects and
     keywords at hand (the panel pages them, the API takes them by cursor)."""
     _require_open(service)
-    return _filtered(_documents(service), query).order_by("-deposited_at", "-id")
+    return _filtered(_documents(service), query, service).order_by("-deposited_at", "-id")
 
 
 def _documents(service: Service) -> QuerySet[Document]:
@@ -159,17 +159,16 @@ def _documents(service: Service) -> QuerySet[Document]:
     )
 
 
-def _filtered(documents: QuerySet[Document], query: DocumentQuery) -> QuerySet[Document]:
+def _filtered(documents: QuerySet[Document], query: DocumentQuery, service: Service) -> QuerySet[Document]:
     if query.document_class:
         documents = documents.filter(document_class__code=query.document_class)
-    if query.date_from:
-        documents = documents.filter(document_date__gte=query.date_from)
-    if query.date_to:
-        documents = documents.filter(document_date__lte=query.date_to)
+    if query.date_from or query.date_to:
+        documents = _dated(documents, service, query.date_from, query.date_to)
     if number := query.number.strip():
-        # A lot's file is numbered by its first invoice; the others are found by their whole number.
+        # A lot's file is numbered by its first invoice: the others are found among its invoices.
+        # Two searches, each served by its own trigram index on PostgreSQL, united (as the keyword's).
         numbered = Document.objects.filter(number__icontains=number).order_by().values("pk")
-        in_a_lot = DocumentInvoice.objects.filter(number=number).order_by().values("document_id")
+        in_a_lot = DocumentInvoice.objects.filter(number__icontains=number).order_by().values("document_id")
         documents = documents.filter(pk__in=numbered.union(in_a_lot))
     if query.sha256.strip():
         documents = documents.filter(sha256=query.sha256.strip().lower())
@@ -188,6 +187,23 @@ def _filtered(documents: QuerySet[Document], query: DocumentQuery) -> QuerySet[D
         about = Document.objects.filter(subject_matter__icontains=keyword).order_by().values("pk")
         documents = documents.filter(pk__in=tagged.union(about))
     return documents
+
+
+def _dated(
+    documents: QuerySet[Document], service: Service, date_from: datetime.date | None, date_to: datetime.date | None
+) -> QuerySet[Document]:
+    """By the document's own date, or by the date of any other invoice of its lot: two searches of
+    the service's rows, each by its index, united (an OR of the two made PostgreSQL read them all)."""
+    own, in_a_lot = Q(service=service), Q(document__service=service, position__gt=1)
+    if date_from:
+        own &= Q(document_date__gte=date_from)
+        in_a_lot &= Q(date__gte=date_from)
+    if date_to:
+        own &= Q(document_date__lte=date_to)
+        in_a_lot &= Q(date__lte=date_to)
+    dated = Document.objects.filter(own).order_by().values("pk")
+    lots = DocumentInvoice.objects.filter(in_a_lot).order_by().values("document_id")
+    return documents.filter(pk__in=dated.union(lots))
 
 
 def document_for_service(*, service: Service, public_id: uuid.UUID | str) -> Document:

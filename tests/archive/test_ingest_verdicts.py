@@ -140,6 +140,20 @@ def test_it_keeps_both_invoices_of_a_lot_and_finds_the_file_by_the_second(servic
     assert [result.document.name for result in found] == ["lotto.xml"]
 
 
+def test_it_finds_a_lot_by_part_of_any_invoices_number_and_by_any_invoices_date(service, bianchi_service):
+    lot = ordinary(bodies=(body("FT/2025/101", "2025-03-01"), body("FT/2025/102", "2025-03-02")))
+    kept(service, {"lotto.xml": lot}, document_class=INVOICES, metadata={})
+    kept(bianchi_service, {"lotto.xml": lot}, document_class=INVOICES, metadata={})  # another's: never found
+
+    def names(**query):
+        return [result.document.name for result in search_results(service=service, query=DocumentQuery(**query))]
+
+    assert names(number="ft/2025/102") == names(number="102") == ["lotto.xml"]
+    on_the_second_date = datetime.date(2025, 3, 2)
+    assert names(date_from=on_the_second_date, date_to=on_the_second_date) == ["lotto.xml"]
+    assert names(date_from=datetime.date(2025, 3, 3)) == [] and names(number="103") == []
+
+
 def test_it_names_a_td04_a_credit_note(service):
     credit_note = ordinary(bodies=(body("NC/5", "2024-05-02", "TD04"),))
     document = kept(service, {"nota.xml": credit_note}, document_class=INVOICES, metadata={})
