@@ -57,6 +57,7 @@ NO_CUSTOMER = {
     "notifications.MailFailure",
     "lifecycle.DailyRun",
     "accounts.ReferenceRevision",  # what the revisions themselves write
+    "archive.TrustedListSnapshot",  # read at deposit, shown on no kept page
 }
 MAX_DEPTH = 4
 

@@ -58,7 +58,9 @@ findings.register(
             "namespace «%(namespace)s»): conservata senza il controllo dello schema."
         ),
         NO_INVOICE: gettext_lazy("La FatturaPA non contiene alcuna fattura (FatturaElettronicaBody)."),
-        INVOICE_UNREADABLE: gettext_lazy("La fattura in posizione %(position)s nel file non ha numero o data leggibili."),
+        INVOICE_UNREADABLE: gettext_lazy(
+            "La fattura in posizione %(position)s nel file non ha numero o data leggibili."
+        ),
         VAT_NUMBER_CHECK: gettext_lazy(
             "Partita IVA del %(party)s «%(value)s» non supera il controllo della cifra di verifica: "
             "conservata come scritta."
