@@ -10,7 +10,7 @@ verified on the content.
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
-from archive.ingest import cades, findings, identify, pades, xades
+from archive.ingest import cades, findings, identify, pades, signatures, xades
 from archive.ingest.formats import Format
 from archive.ingest.names import without_extension
 from archive.ingest.staged import Content, Context, StagedFile
@@ -44,23 +44,32 @@ def _open_envelope(file: StagedFile, context: Context) -> None:
     data = _read_whole(file)
     if data is None:
         return
-    detached = file.extension == "p7s"
-    document = context.package.get(without_extension(file.name)) if detached else None
-    if detached and document is None:
+    beside = context.package.get(without_extension(file.name))  # "x.pdf" beside "x.pdf.p7s"
+    if file.extension == "p7s":
+        _verify_detached(file, data, beside, context)
+        return
+    opened = cades.open_cades(data, trust=context.rules.trust)
+    if beside is not None and any(finding.code == signatures.DETACHED_WITHOUT_CONTENT for finding in opened.findings):
+        _verify_detached(file, data, beside, context)  # a detached signature named .p7m, as some tools write
+        return
+    file.signatures += opened.signatures
+    file.findings += opened.findings
+    if not file.refused:
+        file.content = _written(file, opened.content, context)
+
+
+def _verify_detached(file: StagedFile, data: bytes, document: StagedFile | None, context: Context) -> None:
+    """A signature whose document is a file of its own in the package, kept beside it."""
+    if document is None:
         file.findings.append(findings.error(DETACHED_WITHOUT_CONTENT, document=without_extension(file.name)))
         return
-    signed_document = _read_whole(document, reported_on=file) if document is not None else None
-    if detached and signed_document is None:
+    signed_document = _read_whole(document, reported_on=file)
+    if signed_document is None:
         return
     opened = cades.open_cades(data, trust=context.rules.trust, detached_content=signed_document)
     file.signatures += opened.signatures
     file.findings += opened.findings
-    if document is not None:
-        file.signs = document.identity  # the document is a file of its own; this one is its signature
-        return
-    if file.refused:
-        return
-    file.content = _written(file, opened.content, context)
+    file.signs = document.identity
 
 
 def _written(file: StagedFile, content: bytes, context: Context) -> Content | None:

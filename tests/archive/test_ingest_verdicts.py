@@ -263,6 +263,22 @@ def test_it_keeps_a_detached_p7s_verified_against_the_document_beside_it(service
     assert (signature.format, signature.signed_format) == ("P7M", "PDF")
 
 
+def test_it_verifies_a_detached_signature_named_p7m_against_the_document_beside_it(service):
+    content = samples.plain_pdf()
+    detached = cades_signed(content, detached=True)
+
+    accepted = deposit(
+        service,
+        {"contratto.pdf": content, "contratto.pdf.p7m": detached},
+        document_class="contratto",
+        metadata={"contratto.pdf": contract(), "contratto.pdf.p7m": contract()},
+    )
+
+    _document, signature = accepted.documents.order_by("position")
+    assert signed_by(signature) == [("INDETERMINATA", "BES", "Mario Rossi")]
+    assert (signature.format, signature.signed_format) == ("P7M", "PDF")
+
+
 def test_it_refuses_a_detached_p7s_without_the_document_it_signs(service):
     p7s = cades_signed(samples.plain_pdf(), detached=True)
 
