@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,12 @@ XML_ERRORS = (*cades.VERIFY_ERRORS, SignXMLException, etree.LxmlError)
 
 def tools() -> dict[str, str]:
     """What verifies XML signatures, with its version, for the preservation record."""
-    return {"signxml": version("signxml"), **cades.tools()}
+    return {"signxml": _signxml_version(), **cades.tools()}
+
+
+@functools.cache
+def _signxml_version() -> str:
+    return version("signxml")
 
 
 def verify_xmldsig(path: Path, *, trust: Trust) -> tuple[tuple[SignatureReport, ...], tuple[Finding, ...]]:
