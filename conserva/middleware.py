@@ -11,14 +11,18 @@ from archive.ingest.uploads import parse_keeping_raw_names
 
 
 class RawUploadNamesMiddleware:
-    """Uploaded files keep the names they were sent with (archive.ingest.uploads), so that a name
-    with a control character is refused in words instead of changed or dropped by Django."""
+    """Files deposited in the archive (the panel, the API) keep the names they were sent with
+    (archive.ingest.uploads), so that a name with a control character is refused in words instead
+    of changed or dropped by Django. Other uploads (an operator's bank statement) keep Django's way."""
+
+    ARCHIVE_PATHS = ("/pannello/", "/api/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.parse_file_upload = functools.partial(parse_keeping_raw_names, request)
+        if request.path_info.startswith(self.ARCHIVE_PATHS):
+            request.parse_file_upload = functools.partial(parse_keeping_raw_names, request)
         return self.get_response(request)
 
 
