@@ -167,8 +167,12 @@ def _filtered(documents: QuerySet[Document], query: DocumentQuery, service: Serv
     if number := query.number.strip():
         # A lot's file is numbered by its first invoice: the others are found among its invoices.
         # Two searches, each served by its own trigram index on PostgreSQL, united (as the keyword's).
-        numbered = Document.objects.filter(number__icontains=number).order_by().values("pk")
-        in_a_lot = DocumentInvoice.objects.filter(number__icontains=number).order_by().values("document_id")
+        numbered = Document.objects.filter(service=service, number__icontains=number).order_by().values("pk")
+        in_a_lot = (
+            DocumentInvoice.objects.filter(document__service=service, number__icontains=number)
+            .order_by()
+            .values("document_id")
+        )
         documents = documents.filter(pk__in=numbered.union(in_a_lot))
     if query.sha256.strip():
         documents = documents.filter(sha256=query.sha256.strip().lower())

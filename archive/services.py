@@ -200,9 +200,8 @@ def _record_rejection(service: Service, document_class_code: str, problems: list
         refusals=[problem.as_json() for problem in problems],
         **_producer(service),
     )
-    deposit.receipt_xml = render_outcome_xml(
-        deposit, [_in_italian(problem) for problem in problems], problems[0].reason
-    )
+    refusals = [_in_italian(problem) for problem in problems]
+    deposit.receipt_xml = render_outcome_xml(deposit, refusals, refusals[0]["reason"])
     deposit.save(update_fields=["receipt_xml"])
     trail.record(
         deposit,

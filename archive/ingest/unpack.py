@@ -8,8 +8,10 @@ Its entries are then streamed with a cap at their declared size.
 
 from __future__ import annotations
 
+import lzma
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -165,7 +167,7 @@ def _entry_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[
                     if read > info.file_size:
                         raise ArchiveError(_("Il file nello ZIP è più grande di quanto dichiara: non lo apriamo."))
                     yield chunk
-        except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError) as error:
+        except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, zlib.error, lzma.LZMAError) as error:
             raise ArchiveError(_("Il file nello ZIP è danneggiato o compresso in modo non supportato.")) from error
 
     return chunks

@@ -225,3 +225,24 @@ def test_an_upload_past_the_free_space_is_stopped_while_it_arrives(panel, api, s
     response = through_the_api(api, "grande.pdf", big, generic())
     assert response.status_code == 413 and "Spazio insufficiente" in response.json()["detail"]
     assert nothing_kept(service)
+
+
+def test_a_zip_whose_compressed_entry_is_damaged_is_refused_in_words(panel, api, service):
+    """zlib's own error, not one of zipfile's, when the deflated bytes are garbled."""
+    intact = files.zipped(
+        {"verbale.pdf": files.pdf() * 20, "metadati.csv": b"file,data,oggetto\nverbale.pdf,2026-03-01,V\n"}
+    )
+    damaged = bytearray(intact)
+    start = damaged.index(b"verbale.pdf") + len(b"verbale.pdf") + 10  # inside the first entry's deflated data
+    damaged[start : start + 40] = b"\xff" * 40
+
+    response = panel.post(
+        panel_url("deposit", service),
+        {"document_class": "documento-generico", "files": [Sent("lotto.zip", bytes(damaged))]},
+    )
+    assert response.status_code == 422 and "danneggiato" in response.content.decode()
+    response = api.post(
+        "/api/v1/packages", {"document_class": "documento-generico", "files": [Sent("lotto.zip", bytes(damaged))]}
+    )
+    assert response.status_code == 422 and response.json()["code"] == "package_rejected"
+    assert nothing_kept(service)

@@ -372,3 +372,4 @@ def test_it_refuses_in_italian_whatever_the_depositors_language(service):
 
     root = etree.fromstring(error.deposit.receipt_xml.encode())
     assert root.findtext("e:File/e:Errore", namespaces=OUTCOME).endswith("ma il contenuto non lo è: è Testo.")
+    assert root.findtext("e:Motivo", namespaces=OUTCOME).endswith("ma il contenuto non lo è: è Testo.")
