@@ -22,6 +22,7 @@ from api.schemas import PackageDetail, PackagePage, Problem
 from api.tasks import deliver_webhook
 from api.webhooks import webhook_queue
 from archive.errors import ArchiveError
+from archive.errors import Problem as Refusal
 from archive.ingest.uploads import dropped_names_refusal, upload_refusal
 from archive.models import Deposit
 from archive.selectors import deposit_for_service, deposits_of
@@ -55,7 +56,7 @@ def package_create(
     if stopped := upload_refusal(request):
         raise ApiError(413, "request_too_large", stopped)
     if dropped := dropped_names_refusal(request):
-        problems = [{"file": problem.file, "reason": problem.reason, "code": ""} for problem in dropped.problems]
+        problems = problems_view(dropped.problems)
         raise ApiError(422, "invalid_request", str(dropped), extra={"problems": problems})
     fields = _metadata(metadata)
     fingerprint = _fingerprint(document_class, fields, files, sheet)
@@ -100,6 +101,11 @@ def _deposit(request, key: ApiKey, document_class, files, fields, sheet) -> Answ
 def _announce(deposit: Deposit) -> None:
     if delivery := webhook_queue(deposit):
         deliver_webhook.enqueue(delivery.pk)
+
+
+def problems_view(problems: list[Refusal]) -> list[dict[str, str]]:
+    """Each refused file's reason and the check's stable code, as the `Refusal` schema says."""
+    return [{"file": problem.file, "reason": problem.reason, "code": problem.code} for problem in problems]
 
 
 def key_actor(key: ApiKey) -> SystemActor:

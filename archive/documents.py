@@ -41,7 +41,7 @@ def create_documents(deposit: Deposit, document_class: DocumentClass, received: 
 def _document(deposit: Deposit, document_class: DocumentClass, position: int, file: StagedFile) -> Document:
     metadata = file.described
     identity = file.identified
-    inner = file.content.identity if file.content is not None and file.content.path != file.path else file.signs
+    inner = file.signed_document
     shown = inner or identity
     return Document(
         service_id=deposit.service_id,

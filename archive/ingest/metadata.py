@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.fiscal import COUNTRY, FOREIGN_TAX_ID, clean_tax_code, clean_vat_number
 from archive.errors import ArchiveError
+from archive.ingest.names import visible
 from lib.text import forbidden_characters
 
 
@@ -112,7 +113,7 @@ def _text(value: object, limit: int) -> str:
     if forbidden := forbidden_characters(text.replace("\t", " ").replace("\n", " ").replace("\r", " ")):
         raise ArchiveError(
             _("Un metadato contiene caratteri di controllo o invisibili (%(codes)s): «%(start)s…».")
-            % {"codes": ", ".join(f"U+{ord(character):04X}" for character in forbidden), "start": _printable(text)[:30]}
+            % {"codes": ", ".join(f"U+{ord(character):04X}" for character in forbidden), "start": visible(text)[:30]}
         )
     text = " ".join(text.split())
     if len(text) > limit:
@@ -120,10 +121,6 @@ def _text(value: object, limit: int) -> str:
             _("Un metadato supera %(limit)d caratteri: «%(start)s…».") % {"limit": limit, "start": text[:30]}
         )
     return text
-
-
-def _printable(text: str) -> str:
-    return "".join(character if character.isprintable() else "?" for character in text)
 
 
 def _date(value: object) -> datetime.date | None:

@@ -42,8 +42,8 @@ def without_extension(name: str) -> str:
     return name[: -len(extension(name)) - 1] if extension(name) else name
 
 
-def shown_name(raw: str) -> str:
-    """A refused name as it can be shown: each invisible character written as its code point."""
+def visible(raw: str) -> str:
+    """A refused name or value as it can be shown: each invisible character written as its code point."""
     return "".join(
         f"<U+{ord(character):04X}>" if unicodedata.category(character) in INVISIBLE else character for character in raw
     )[:MAX_LENGTH]

@@ -27,7 +27,7 @@ def run(file: StagedFile, context: Context) -> None:
         file.judged_with |= fatturapa.tools()
     elif content.identity.format == Format.PDF:
         file.pdf = pdfa.pdf_report(content.path)
-        file.judged_with |= {tool.split(" ", 1)[0]: tool.split(" ", 1)[-1] for tool in file.pdf.checked_with}
+        file.judged_with["pdf"] = "; ".join(file.pdf.checked_with)
 
 
 def _invoice(path: Path) -> fatturapa.InvoiceFile | None:

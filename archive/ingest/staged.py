@@ -78,6 +78,14 @@ class StagedFile:
         return self.metadata
 
     @property
+    def signed_document(self) -> Identity | None:
+        """What a signed file holds (a .p7m's document) or signs (a detached signature's); None
+        for a file that is its own document."""
+        if self.content is not None and self.content.path != self.path:
+            return self.content.identity
+        return self.signs
+
+    @property
     def extension(self) -> str:
         return extension(self.name)
 

@@ -20,7 +20,7 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 
 from archive.errors import ArchiveError, Problem
-from archive.ingest.names import clean_name, extension, shown_name
+from archive.ingest.names import clean_name, extension, visible
 
 CHUNK_BYTES = 1024 * 1024
 # Below this size a high compression ratio can do no harm (a short text compresses well).
@@ -69,7 +69,7 @@ def _named(files: Sequence[File[bytes]]) -> list[Incoming]:
         try:
             items.append(incoming(upload))
         except ArchiveError as error:
-            problems.append(Problem(shown_name(upload.name or ""), str(error)))
+            problems.append(Problem(visible(upload.name or ""), str(error)))
     if problems:
         raise ArchiveError(_("Il nome di alcuni file non è accettabile."), problems=problems)
     return items
